@@ -1,0 +1,26 @@
+# The two commands a newcomer needs: `make run` and `make test`. The rest are for development.
+.PHONY: run test setup train validate nlu-eval seed migrate benchmark
+
+run:        ## install what is missing, train if needed, start everything (local chat without a token)
+	bash scripts/run.sh
+
+test:       ## all tests: unit, data validation, end to end through the Bot API simulator
+	bash scripts/test.sh
+
+setup:      ## create the two virtual environments
+	bash scripts/setup.sh
+
+train:      ## train the Rasa model if the data changed
+	bash scripts/train.sh
+
+validate:   ## rasa data validate
+	bash -c 'source scripts/env.sh && $$RASA data validate --domain config/domain --data nlu_data --config config/config.yml'
+
+nlu-eval:   ## 5-fold cross-validation, intent F1 per language (a few minutes)
+	bash scripts/nlu_eval.sh
+
+migrate:    ## apply database migrations to DATABASE_URL
+	bash -c 'source scripts/env.sh && $$APP_PY -m claims.migrate'
+
+seed:       ## load the demo data (add ARGS=--reset to start over)
+	bash -c 'source scripts/env.sh && $$APP_PY -m claims.seed $(ARGS)'

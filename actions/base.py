@@ -1,0 +1,77 @@
+"""Shared behaviour of the actions that read or write the claims store."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions import store
+
+logger = logging.getLogger(__name__)
+
+DomainDict = dict[str, Any]
+# The custom payload the front end turns into its own apology.
+ACTION_FAILED = "action_failed"
+
+
+def message_metadata(tracker: Tracker) -> dict[str, Any]:
+    """The metadata the Telegram front end attached to the latest user message."""
+    return (tracker.latest_message or {}).get("metadata") or {}
+
+
+def chat_id(tracker: Tracker) -> int:
+    """The Telegram chat id; conversations are keyed by it (sender_id)."""
+    return int(message_metadata(tracker).get("chat_id") or tracker.sender_id)
+
+
+def telegram_user_id(tracker: Tracker) -> int | None:
+    """The Telegram user id of the person writing, if the front end sent it."""
+    value = message_metadata(tracker).get("telegram_user_id")
+    return int(value) if value is not None else None
+
+
+def previous_action(tracker: Tracker, *, skip: set[str]) -> str | None:
+    """Name of the latest action before this one, ignoring listen and the given names."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "action":
+            name = event.get("name")
+            if name not in skip and name != "action_listen":
+                return name
+    return None
+
+
+class ClaimsAction(Action, ABC):
+    """An action that runs its work with a database session, off the event loop.
+
+    A failure is logged and reported to the front end as a notice, which apologises to the
+    user in their language instead of leaving them in silence.
+    """
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        try:
+            return await asyncio.to_thread(self._run_in_session, dispatcher, tracker, domain)
+        except Exception:
+            logger.exception("action %s failed", self.name())
+            dispatcher.messages.clear()
+            dispatcher.utter_message(json_message={"notice": ACTION_FAILED})
+            return []
+
+    def _run_in_session(self, dispatcher, tracker, domain):
+        with store.session_factory()() as session:
+            return self.act(dispatcher, tracker, domain, session=session)
+
+    @abstractmethod
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        *,
+        session: Session,
+    ) -> list[dict[str, Any]]:
+        """Do the action's work; the session is closed afterwards."""

@@ -1,0 +1,1 @@
+"""Telegram front end: owns everything Telegram (text, buttons, media, agents, scheduling)."""

@@ -1,0 +1,139 @@
+"""Builds and runs the Telegram application: polling by default, webhook when WEBHOOK_URL is set."""
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers import commands, conversation, errors, media
+from bot.ordering import PerChatUpdateProcessor
+from bot.rasa_client import RasaClient
+from bot.settings import BotSettings, get_bot_settings
+from bot.store import ChatStore
+from claims.db import make_engine, make_session_factory
+from claims.privacy import PersonalDataFilter
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = {
+    "en": [
+        BotCommand("start", "Main menu"),
+        BotCommand("language", "English / 中文"),
+        BotCommand("cancel", "Stop what we're doing"),
+        BotCommand("agent", "Talk to a person"),
+    ],
+    "zh": [
+        BotCommand("start", "主菜单"),
+        BotCommand("language", "切换语言 English / 中文"),
+        BotCommand("cancel", "取消当前操作"),
+        BotCommand("agent", "转人工客服"),
+    ],
+}
+
+UNSUPPORTED_MEDIA = (
+    filters.Sticker.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.POLL
+    | filters.Dice.ALL
+    | filters.GAME
+    | filters.VENUE
+)
+
+
+async def post_init(application: Application) -> None:
+    """Open the store and the Rasa client; publish the command menu."""
+    settings: BotSettings = application.bot_data["settings"]
+    engine = make_engine(settings.database_url)
+    application.bot_data["engine"] = engine
+    application.bot_data["store"] = ChatStore(make_session_factory(engine))
+    application.bot_data["rasa"] = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    application.bot_data["long_payloads"] = {}
+    application.bot_data["flush_album"] = media.flush_album
+    await application.bot.set_my_commands(COMMANDS["en"])
+    await application.bot.set_my_commands(COMMANDS["zh"], language_code="zh")
+    logger.info("bot started as @%s", application.bot.username)
+
+
+async def post_shutdown(application: Application) -> None:
+    """Close the Rasa client and the database engine."""
+    if rasa := application.bot_data.get("rasa"):
+        await rasa.close()
+    if engine := application.bot_data.get("engine"):
+        engine.dispose()
+
+
+def build_application(settings: BotSettings) -> Application:
+    """The application with every handler registered; nothing is connected until it starts."""
+    if settings.telegram_bot_token is None:
+        raise SystemExit("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.file_url)
+        .concurrent_updates(PerChatUpdateProcessor())
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data["settings"] = settings
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    """Register the handlers, most specific first."""
+    application.add_handler(CommandHandler(["start", "help", "menu"], commands.start))
+    application.add_handler(CommandHandler("cancel", commands.cancel))
+    application.add_handler(CommandHandler(["agent", "human"], commands.agent))
+    application.add_handler(CommandHandler("language", commands.language))
+    application.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
+    application.add_handler(CallbackQueryHandler(commands.language_button, pattern=f"^{commands.LANGUAGE_CALLBACK_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(conversation.on_button))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, conversation.on_text))
+    application.add_handler(MessageHandler(filters.PHOTO, media.on_photo))
+    application.add_handler(MessageHandler(filters.Document.ALL, media.on_document))
+    application.add_handler(MessageHandler(filters.LOCATION, media.on_location))
+    application.add_handler(MessageHandler(filters.CONTACT, media.on_contact))
+    application.add_handler(MessageHandler(UNSUPPORTED_MEDIA, media.on_unsupported))
+    application.add_error_handler(errors.on_error)
+
+
+def configure_logging() -> None:
+    """INFO logs without personal data; httpx would log the token-bearing URL, so quieten it."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(PersonalDataFilter())
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def main() -> None:
+    """Run until interrupted."""
+    configure_logging()
+    settings = get_bot_settings()
+    application = build_application(settings)
+    if settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=settings.poll_timeout_seconds)

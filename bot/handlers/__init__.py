@@ -1,0 +1,1 @@
+"""Telegram update handlers, one small async function per kind of update."""

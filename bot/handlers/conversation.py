@@ -1,0 +1,141 @@
+"""Text and button presses go to Rasa; Rasa's replies come back to the user."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import replies
+from bot.rasa_client import RasaUnavailable
+from bot.texts import text
+
+logger = logging.getLogger(__name__)
+
+# Sent by an action that failed (actions/base.py); the front end apologises in its own words.
+ACTION_FAILED = "action_failed"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who a message to Rasa is from: enough to address the reply and pick the language."""
+
+    chat_id: int
+    user_id: int | None
+    language_code: str | None
+    chat_type: str = "private"
+
+    @classmethod
+    def of(cls, update: Update) -> Sender:
+        """The sender of an update."""
+        user = update.effective_user
+        return cls(
+            chat_id=update.effective_chat.id,
+            user_id=user.id if user else None,
+            language_code=user.language_code if user else None,
+            chat_type=update.effective_chat.type,
+        )
+
+
+def intent_payload(intent: str, **entities: Any) -> str:
+    """A message that Rasa reads as an intent with entities, e.g. /share_location{"latitude": 1}."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+async def language_of(sender: Sender, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The chat's language, cached in chat_data and kept in the store."""
+    cached = context.chat_data.get("language") if context.chat_data is not None else None
+    if cached:
+        return cached
+    language = await context.bot_data["store"].language_for(
+        chat_id=sender.chat_id, telegram_user_id=sender.user_id, language_code=sender.language_code
+    )
+    if context.chat_data is not None:
+        context.chat_data["language"] = language
+    return language
+
+
+async def say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: str, **kwargs: Any) -> None:
+    """Send a message and keep it in the transcript."""
+    await context.bot.send_message(chat_id, message, **kwargs)
+    await context.bot_data["store"].record(chat_id=chat_id, direction="out", sender="bot", text=message)
+
+
+async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: dict[str, Any]) -> None:
+    """Send one of Rasa's replies: text with buttons, an image, or a share request."""
+    custom = reply.get("custom") or {}
+    if custom.get("notice") == ACTION_FAILED:
+        await say(context, chat_id, text("error", context.chat_data.get("language", "en")))
+        return
+    markup = None
+    if reply.get("buttons"):
+        markup = replies.inline_keyboard(reply["buttons"], context.bot_data["long_payloads"])
+    elif custom:
+        markup = replies.share_keyboard(custom)
+    message = reply.get("text") or custom.get("text")
+    if reply.get("image"):
+        await context.bot.send_photo(chat_id, reply["image"], caption=message, reply_markup=markup)
+    elif message:
+        await say(context, chat_id, message, reply_markup=markup)
+
+
+async def converse(sender: Sender, context: ContextTypes.DEFAULT_TYPE, message: str) -> None:
+    """Send a message to Rasa on the sender's behalf and deliver the answers."""
+    language = await language_of(sender, context)
+    metadata = {
+        "chat_id": sender.chat_id,
+        "telegram_user_id": sender.user_id,
+        "language": language,
+        "chat_type": sender.chat_type,
+    }
+    await context.bot.send_chat_action(sender.chat_id, ChatAction.TYPING)
+    try:
+        answers = await context.bot_data["rasa"].send(str(sender.chat_id), message, metadata)
+    except RasaUnavailable as error:
+        logger.warning("Rasa unavailable: %s", error)
+        await say(context, sender.chat_id, text("unavailable", language))
+        return
+    if not answers:  # never leave the user in silence
+        logger.warning("Rasa gave no answer to an update in chat %s", sender.chat_id)
+        await say(context, sender.chat_id, text("error", language))
+    for answer in answers:
+        await deliver(context, sender.chat_id, answer)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A typed message: to Rasa, unless it is far too long to be a request."""
+    sender = Sender.of(update)
+    message = update.effective_message.text
+    await context.bot_data["store"].record(chat_id=sender.chat_id, direction="in", sender="customer", text=message)
+    if len(message) > context.bot_data["settings"].max_message_chars:
+        await say(context, sender.chat_id, text("too_long", await language_of(sender, context)))
+        return
+    await context.bot_data["flush_album"](sender, context)
+    await converse(sender, context, message)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A pressed inline button: echo the choice, then send its payload to Rasa."""
+    query = update.callback_query
+    await query.answer()
+    sender = Sender.of(update)
+    data = query.data or ""
+    payload = context.bot_data["long_payloads"].get(data) if data.startswith(replies.LONG_PAYLOAD_PREFIX) else data
+    if not payload:
+        await say(context, sender.chat_id, text("button_expired", await language_of(sender, context)))
+        return
+    title = replies.button_title(query.message.reply_markup if query.message else None, data)
+    if title and query.message and query.message.text:
+        try:  # keep the question, drop the keyboard, show what was chosen
+            await query.edit_message_text(f"{query.message.text}\n\n» {title}")
+        except BadRequest:
+            logger.debug("could not edit the pressed message", exc_info=True)
+    await context.bot_data["store"].record(
+        chat_id=sender.chat_id, direction="in", sender="customer", text=title or payload
+    )
+    await converse(sender, context, payload)

@@ -1,0 +1,44 @@
+"""Client for the Rasa server's REST channel: the only way the front end talks to Rasa."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached or answered with an error."""
+
+
+class RasaClient:
+    """Sends a user's message with its metadata and returns Rasa's replies."""
+
+    def __init__(self, base_url: str, *, timeout: float) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
+
+    async def send(self, sender_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """Post one message to /webhooks/rest/webhook; the replies come back in order."""
+        try:
+            response = await self._client.post(
+                "/webhooks/rest/webhook",
+                json={"sender": sender_id, "message": text, "metadata": metadata},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(str(error)) from error
+        return response.json() or []
+
+    async def is_ready(self) -> bool:
+        """True when the server answers and has a model loaded."""
+        try:
+            response = await self._client.get("/status")
+            return response.status_code == 200 and bool(response.json().get("model_file"))
+        except httpx.HTTPError:
+            return False
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()

@@ -1,0 +1,63 @@
+"""Turns Rasa's replies into Telegram messages: text, inline keyboards, images, share requests."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+# Telegram allows at most 64 bytes of callback data; longer payloads are kept here and the
+# button carries a short key instead.
+CALLBACK_DATA_LIMIT = 64
+LONG_PAYLOAD_PREFIX = "p:"
+# Short titles (menus) go two to a row, long ones one per row so they stay readable on phones.
+SHORT_TITLE = 18
+
+
+def callback_data_for(payload: str, long_payloads: dict[str, str]) -> str:
+    """The callback data for a button, storing payloads that are too long for Telegram."""
+    if len(payload.encode()) <= CALLBACK_DATA_LIMIT:
+        return payload
+    key = LONG_PAYLOAD_PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:16]
+    long_payloads[key] = payload
+    return key
+
+
+def inline_keyboard(buttons: list[dict[str, Any]], long_payloads: dict[str, str]) -> InlineKeyboardMarkup:
+    """Rasa buttons as an inline keyboard."""
+    keys = [
+        InlineKeyboardButton(b["title"], callback_data=callback_data_for(b["payload"], long_payloads))
+        for b in buttons
+    ]
+    per_row = 2 if all(len(b["title"]) <= SHORT_TITLE for b in buttons) else 1
+    return InlineKeyboardMarkup([keys[i : i + per_row] for i in range(0, len(keys), per_row)])
+
+
+def share_keyboard(custom: dict[str, Any]) -> ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    """A reply keyboard asking for the user's contact or location, from a custom payload."""
+    if custom.get("remove_keyboard"):
+        return ReplyKeyboardRemove()
+    if title := custom.get("request_contact"):
+        button = KeyboardButton(str(title), request_contact=True)
+    elif title := custom.get("request_location"):
+        button = KeyboardButton(str(title), request_location=True)
+    else:
+        return None
+    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+
+
+def button_title(markup: InlineKeyboardMarkup | None, data: str) -> str | None:
+    """The title of the pressed button, to echo the choice into the chat."""
+    if not markup:
+        return None
+    for row in markup.inline_keyboard:
+        for key in row:
+            if key.callback_data == data:
+                return key.text
+    return None

@@ -1,0 +1,50 @@
+"""Wording the front end says itself, when Rasa is not involved (media it can't read, outages).
+
+Everything the assistant says in conversation lives in the Rasa domain (config/domain/).
+"""
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "unsupported_media": {
+        "en": "I can't open stickers, voice or video messages yet. Please type your message, or send a photo, a document, your location or your contact.",
+        "zh": "抱歉，我暂时还听不了语音，也看不了贴纸和视频。请直接打字，或者发送照片、文件、位置或联系人。",
+    },
+    "too_long": {
+        "en": "That's a long message, thank you; I've kept it for your case file. To help you quickly, could you tell me in a sentence or two what you need? For example \"I had an accident\" or \"where is my claim\".",
+        "zh": "谢谢，这段内容我已经保存到您的案件记录里了。为了尽快帮您，能用一两句话告诉我您需要什么吗？比如“我要报案”或“查理赔进度”。",
+    },
+    "unknown_command": {
+        "en": "I don't know that command. You can use /start (main menu), /language (English/中文), /cancel (stop what we're doing) or /agent (talk to a person). Or just write to me.",
+        "zh": "我不认识这个指令。可用的指令有：/start（主菜单）、/language（切换语言）、/cancel（取消当前操作）、/agent（转人工）。也可以直接给我发消息。",
+    },
+    "unavailable": {
+        "en": "Sorry, I'm having trouble answering right now; your message is saved. Please try again in a minute, or call our hotline 95500 if it's urgent.",
+        "zh": "抱歉，系统暂时无法回复，您的消息已保存。请一分钟后再试；如有紧急情况请拨打客服热线 95500。",
+    },
+    "error": {
+        "en": "Sorry, something went wrong on our side. Please try again; if it keeps happening, send /agent to reach a person.",
+        "zh": "抱歉，系统出了点问题。请再试一次；如果一直这样，请发送 /agent 联系人工客服。",
+    },
+    "choose_language": {
+        "en": "Which language would you like?",
+        "zh": "请选择语言：",
+    },
+    "language_set": {
+        "en": "Done, I'll speak English from now on.",
+        "zh": "好的，之后我会用中文和您交流。",
+    },
+    "button_expired": {
+        "en": "That button has expired. Please tell me again what you need.",
+        "zh": "这个按钮已经失效了，请再告诉我一次您需要什么。",
+    },
+    "empty_document": {
+        "en": "I can accept photos (JPEG, PNG) and PDF documents. That file type isn't one of them; could you send it as a photo or a PDF?",
+        "zh": "我可以接收照片（JPEG、PNG）和 PDF 文件，这个文件格式暂时不支持，请以照片或 PDF 的形式发送。",
+    },
+}
+
+
+def text(key: str, language: str) -> str:
+    """The wording for a key in the user's language, English when unknown."""
+    variants = TEXTS[key]
+    return variants.get(language) or variants["en"]

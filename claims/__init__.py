@@ -1,0 +1,1 @@
+"""Shared motor-claims domain: settings, models, migrations, rules and services."""

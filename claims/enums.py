@@ -1,0 +1,106 @@
+"""Closed vocabularies stored as their string values (ClaimStage lives in stages, EstimateBand in triage)."""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Language(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+class PolicyStatus(str, Enum):
+    active = "active"
+    expired = "expired"
+    cancelled = "cancelled"
+
+
+class ThirdParty(str, Enum):
+    none = "none"
+    other_vehicle = "other_vehicle"
+    property = "property"
+    pedestrian = "pedestrian"
+
+
+class ChecklistItem(str, Enum):
+    front_left = "front_left"
+    front_right = "front_right"
+    rear_left = "rear_left"
+    rear_right = "rear_right"
+    damage_closeup = "damage_closeup"
+    vin_or_plate = "vin_or_plate"
+    driving_licence = "driving_licence"
+    vehicle_licence = "vehicle_licence"
+    id_card = "id_card"
+    bank_card = "bank_card"
+    police_report = "police_report"
+    repair_invoice = "repair_invoice"
+    other = "other"
+
+
+class ServiceType(str, Enum):
+    tow = "tow"
+    jump_start = "jump_start"
+    tyre_change = "tyre_change"
+    fuel = "fuel"
+    lockout = "lockout"
+
+
+class RoadsideStatus(str, Enum):
+    requested = "requested"
+    dispatched = "dispatched"
+    en_route = "en_route"
+    arrived = "arrived"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+class NpsFollowUp(str, Enum):
+    why_not = "why_not"
+    improve = "improve"
+    why_recommend = "why_recommend"
+
+
+class HandoffReason(str, Enum):
+    user_request = "user_request"
+    complaint = "complaint"
+    injury = "injury"
+    disputed_assessment = "disputed_assessment"
+    nlu_failure = "nlu_failure"
+    form_failure = "form_failure"
+    nps_detractor = "nps_detractor"
+
+
+class HandoffStatus(str, Enum):
+    queued = "queued"
+    assigned = "assigned"
+    closed = "closed"
+
+
+class MessageDirection(str, Enum):
+    inbound = "in"
+    outbound = "out"
+
+
+class MessageSender(str, Enum):
+    customer = "customer"
+    bot = "bot"
+    agent = "agent"
+
+
+class VerificationMethod(str, Enum):
+    contact = "contact"
+    policy = "policy"
+
+
+class DeliveryKind(str, Enum):
+    stage_update = "stage_update"
+    reminder = "reminder"
+    broadcast = "broadcast"
+
+
+class DeliveryStatus(str, Enum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"

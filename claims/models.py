@@ -1,0 +1,354 @@
+"""The claims store: SQLAlchemy 2.x models shared by the bot, the action server and the scripts."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from claims.clock import require_aware, utcnow
+from claims.enums import (
+    ChecklistItem, DeliveryKind, DeliveryStatus, HandoffReason, HandoffStatus, Language, MessageDirection,
+    MessageSender, NpsFollowUp, PolicyStatus, RoadsideStatus, ServiceType, ThirdParty, VerificationMethod,
+)
+from claims.money import to_money
+from claims.nps import NpsCategory, nps_category
+from claims.stages import ClaimStage
+from claims.triage import EstimateBand
+
+# Deterministic constraint names, so that Alembic can alter them on PostgreSQL and in SQLite batch mode.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+ENUM_LENGTH = 32  # room for new values without a column change
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored as UTC; SQLite, which drops the offset, gives them back aware too."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: sa.Dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        value = require_aware(value).astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Optional[datetime], dialect: sa.Dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Money(TypeDecorator[Decimal]):
+    """NUMERIC(12, 2) as Decimal; refuses floats so that no inexact amount reaches the store."""
+
+    impl = sa.Numeric(12, 2, asdecimal=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[Decimal], dialect: sa.Dialect) -> Optional[Decimal]:
+        return None if value is None else to_money(value)
+
+    def process_result_value(self, value: Optional[Decimal], dialect: sa.Dialect) -> Optional[Decimal]:
+        return None if value is None else to_money(Decimal(value))
+
+
+def enum_column(enum_class: type[Enum]) -> sa.Enum:
+    """A VARCHAR column holding the enum's `.value` (not its name), without a native type or CHECK."""
+    return sa.Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=ENUM_LENGTH,
+        validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), Decimal: Money(), dict[str, Any]: sa.JSON()}
+
+
+class Policyholder(Base):
+    __tablename__ = "policyholders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(100))  # as on the ID card, Chinese or Latin
+    phone: Mapped[str] = mapped_column(String(20), unique=True)  # E.164
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    id_number_last4: Mapped[str] = mapped_column(String(4))  # never the full resident ID number
+    preferred_language: Mapped[Language] = mapped_column(enum_column(Language), default=Language.en)
+    telegram_user_id: Mapped[Optional[int]] = mapped_column(BigInteger, unique=True)  # linked after verification
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    policies: Mapped[list[Policy]] = relationship(back_populates="policyholder", order_by="Policy.id")
+
+
+class Policy(Base):
+    __tablename__ = "policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_number: Mapped[str] = mapped_column(String(20), unique=True)  # PMV-2026-0000123
+    policyholder_id: Mapped[int] = mapped_column(ForeignKey("policyholders.id"), index=True)
+    product: Mapped[str] = mapped_column(String(40))  # comprehensive, third_party_only...
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    deductible: Mapped[Decimal]  # a fixed amount per claim
+    sum_insured: Mapped[Decimal]
+    status: Mapped[PolicyStatus] = mapped_column(enum_column(PolicyStatus), default=PolicyStatus.active)
+
+    policyholder: Mapped[Policyholder] = relationship(back_populates="policies")
+    vehicles: Mapped[list[Vehicle]] = relationship(back_populates="policy", order_by="Vehicle.id")
+    claims: Mapped[list[Claim]] = relationship(back_populates="policy", order_by="Claim.id")
+
+
+class Vehicle(Base):
+    __tablename__ = "vehicles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    plate_number: Mapped[str] = mapped_column(String(10), unique=True)  # normalised: 沪A12345, 粤BD12345
+    vin: Mapped[str] = mapped_column(String(17))
+    make: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    colour: Mapped[str] = mapped_column(String(20))
+
+    policy: Mapped[Policy] = relationship(back_populates="vehicles")
+
+
+class Adjuster(Base):
+    """A claims adjuster who handles claims."""
+
+    __tablename__ = "adjusters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(120))
+    region: Mapped[str] = mapped_column(String(40))
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_number: Mapped[str] = mapped_column(String(20), unique=True)  # CLM-2026-004217
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicles.id"), index=True)
+    stage: Mapped[ClaimStage] = mapped_column(enum_column(ClaimStage), default=ClaimStage.reported, index=True)
+    fast_track: Mapped[bool] = mapped_column(Boolean, default=False)
+    injuries: Mapped[bool] = mapped_column(Boolean, default=False)
+    third_party: Mapped[ThirdParty] = mapped_column(enum_column(ThirdParty), default=ThirdParty.none)
+    incident_at: Mapped[datetime]
+    reported_at: Mapped[datetime]
+    location_text: Mapped[Optional[str]] = mapped_column(Text)
+    latitude: Mapped[Optional[float]]
+    longitude: Mapped[Optional[float]]
+    description: Mapped[str] = mapped_column(Text, default="")
+    police_report_number: Mapped[Optional[str]] = mapped_column(String(40))
+    drivable: Mapped[Optional[bool]] = mapped_column(Boolean)
+    estimate_band: Mapped[EstimateBand] = mapped_column(enum_column(EstimateBand), default=EstimateBand.unknown)
+    adjuster_id: Mapped[Optional[int]] = mapped_column(ForeignKey("adjusters.id"), index=True)
+    assessed_parts: Mapped[Optional[Decimal]]
+    assessed_labour: Mapped[Optional[Decimal]]
+    depreciation: Mapped[Optional[Decimal]]
+    salvage: Mapped[Optional[Decimal]]
+    deductible_applied: Mapped[Optional[Decimal]]
+    payout_amount: Mapped[Optional[Decimal]]
+    payout_card_last4: Mapped[Optional[str]] = mapped_column(String(4))  # never the full card number
+    paid_at: Mapped[Optional[datetime]]
+    stage_changed_at: Mapped[datetime]
+
+    policy: Mapped[Policy] = relationship(back_populates="claims")
+    vehicle: Mapped[Vehicle] = relationship()
+    adjuster: Mapped[Optional[Adjuster]] = relationship()
+    stage_events: Mapped[list[ClaimStageEvent]] = relationship(
+        back_populates="claim",
+        order_by="(ClaimStageEvent.occurred_at, ClaimStageEvent.id)",
+        cascade="all, delete-orphan",
+    )
+    documents: Mapped[list[ClaimDocument]] = relationship(
+        back_populates="claim", order_by="ClaimDocument.id", cascade="all, delete-orphan"
+    )
+
+
+class ClaimStageEvent(Base):
+    """One stage change of a claim: the history the customer sees and the trigger of stage updates."""
+
+    __tablename__ = "claim_stage_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    from_stage: Mapped[Optional[ClaimStage]] = mapped_column(enum_column(ClaimStage))
+    to_stage: Mapped[ClaimStage] = mapped_column(enum_column(ClaimStage))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(32))  # policyholder, back_office, system
+
+    claim: Mapped[Claim] = relationship(back_populates="stage_events")
+
+
+class ClaimDocument(Base):
+    __tablename__ = "claim_documents"
+    __table_args__ = (sa.UniqueConstraint("claim_id", "sha256"),)  # the same photo twice is one document
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    checklist_item: Mapped[ChecklistItem] = mapped_column(enum_column(ChecklistItem))
+    file_path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    telegram_file_id: Mapped[Optional[str]] = mapped_column(String(200))
+    exif: Mapped[Optional[dict[str, Any]]]  # kept for fraud checks, never shown
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="documents")
+
+
+class RoadsideRequest(Base):
+    __tablename__ = "roadside_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)  # RSA-2026-000123
+    policyholder_id: Mapped[int] = mapped_column(ForeignKey("policyholders.id"), index=True)
+    vehicle_id: Mapped[Optional[int]] = mapped_column(ForeignKey("vehicles.id"))
+    service_type: Mapped[ServiceType] = mapped_column(enum_column(ServiceType))
+    latitude: Mapped[Optional[float]]
+    longitude: Mapped[Optional[float]]
+    address: Mapped[Optional[str]] = mapped_column(Text)
+    status: Mapped[RoadsideStatus] = mapped_column(enum_column(RoadsideStatus), default=RoadsideStatus.requested)
+    provider_name: Mapped[Optional[str]] = mapped_column(String(100))
+    truck_plate: Mapped[Optional[str]] = mapped_column(String(10))
+    eta_minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    policyholder: Mapped[Policyholder] = relationship()
+    vehicle: Mapped[Optional[Vehicle]] = relationship()
+
+
+class NpsResponse(Base):
+    __tablename__ = "nps_responses"
+    __table_args__ = (CheckConstraint("score >= 0 AND score <= 10", name="score_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policyholder_id: Mapped[Optional[int]] = mapped_column(ForeignKey("policyholders.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    claim_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claims.id"), index=True)
+    roadside_request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("roadside_requests.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    follow_up: Mapped[NpsFollowUp] = mapped_column(enum_column(NpsFollowUp))  # the question that was asked
+    comment: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    policyholder: Mapped[Optional[Policyholder]] = relationship()
+    claim: Mapped[Optional[Claim]] = relationship()
+    roadside_request: Mapped[Optional[RoadsideRequest]] = relationship()
+
+    @property
+    def category(self) -> NpsCategory:
+        """detractor (0-6), passive (7-8) or promoter (9-10)."""
+        return nps_category(self.score)
+
+
+class Handoff(Base):
+    """A request to talk to a human agent, from queued to closed."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        # At most one open handoff per chat, even when two requests race.
+        Index(
+            "uq_handoffs_open_chat_id", "chat_id", unique=True,
+            sqlite_where=sa.text("status IN ('queued', 'assigned')"),
+            postgresql_where=sa.text("status IN ('queued', 'assigned')"),
+        ),
+        Index("ix_handoffs_status_requested_at", "status", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    telegram_user_id: Mapped[Optional[int]] = mapped_column(BigInteger)
+    policyholder_id: Mapped[Optional[int]] = mapped_column(ForeignKey("policyholders.id"))
+    claim_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claims.id"))
+    reason: Mapped[HandoffReason] = mapped_column(enum_column(HandoffReason))
+    status: Mapped[HandoffStatus] = mapped_column(enum_column(HandoffStatus), default=HandoffStatus.queued)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    agent_telegram_id: Mapped[Optional[int]] = mapped_column(BigInteger)
+    agent_name: Mapped[Optional[str]] = mapped_column(String(100))
+    assigned_at: Mapped[Optional[datetime]]
+    first_response_at: Mapped[Optional[datetime]]
+    closed_at: Mapped[Optional[datetime]]
+    topic_id: Mapped[Optional[int]] = mapped_column(BigInteger)  # forum topic of the agents' group
+    summary: Mapped[Optional[str]] = mapped_column(Text)
+
+    policyholder: Mapped[Optional[Policyholder]] = relationship()
+    claim: Mapped[Optional[Claim]] = relationship()
+
+
+class ConversationMessage(Base):
+    """The transcript an agent reads when taking over a chat (a store, not a log: text kept as is)."""
+
+    __tablename__ = "conversation_messages"
+    __table_args__ = (Index("ix_conversation_messages_chat_id_created_at", "chat_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    direction: Mapped[MessageDirection] = mapped_column(enum_column(MessageDirection))
+    sender: Mapped[MessageSender] = mapped_column(enum_column(MessageSender))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChatPreference(Base):
+    __tablename__ = "chat_preferences"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    telegram_user_id: Mapped[Optional[int]] = mapped_column(BigInteger)
+    language: Mapped[Language] = mapped_column(enum_column(Language), default=Language.en)
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)  # set with /language, not guessed
+    updates_muted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class VerificationAttempt(Base):
+    __tablename__ = "verification_attempts"
+    __table_args__ = (Index("ix_verification_attempts_chat_id_attempted_at", "chat_id", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[VerificationMethod] = mapped_column(enum_column(VerificationMethod))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """The outbox of proactive messages; the unique dedupe_key makes each one go out once."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_status_created_at", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DeliveryKind] = mapped_column(enum_column(DeliveryKind))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)  # stage_update:<event id>, reminder:...
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus), default=DeliveryStatus.pending)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[Optional[datetime]]
+    telegram_message_id: Mapped[Optional[int]] = mapped_column(BigInteger)
+    last_error: Mapped[Optional[str]] = mapped_column(Text)

@@ -1,0 +1,77 @@
+"""Settings shared by every process, read from the environment and an optional `.env` file."""
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Service target (days) for a claim to leave each stage; used for "on track / late" wording and reminders.
+DEFAULT_STAGE_TARGETS_DAYS: dict[str, int] = {
+    "reported": 1,
+    "survey": 2,
+    "loss_assessment": 3,
+    "loss_review": 2,
+    "adjustment": 2,
+    "approval": 2,
+    "awaiting_documents": 7,
+    "paid": 3,
+}
+
+
+class ClaimsSettings(BaseSettings):
+    """Settings of the claims domain; other packages subclass it to add their own fields."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/claims.db"
+    business_timezone: str = "Asia/Shanghai"
+    currency: str = "CNY"
+    fast_track_limit: Decimal = Decimal("5000")
+    upload_dir: Path = Path("var/uploads")
+    stage_targets_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_STAGE_TARGETS_DAYS))
+    verification_lock_minutes: int = 15
+    verification_max_failures: int = 3
+    # Average minutes an agent spends per handed-over case: the expected wait told to customers.
+    handoff_minutes_per_case: int = 4
+
+    @field_validator("database_url")
+    @classmethod
+    def _anchor_sqlite_path(cls, value: str) -> str:
+        # A relative SQLite path means "relative to the repo root", whatever the working directory.
+        prefix = "sqlite:///"
+        if value.startswith(prefix) and not value.startswith(prefix + "/"):
+            relative = value[len(prefix):]
+            if relative and relative != ":memory:":
+                return prefix + str(REPO_ROOT / relative)
+        return value
+
+    @field_validator("upload_dir")
+    @classmethod
+    def _anchor_upload_dir(cls, value: Path) -> Path:
+        return value if value.is_absolute() else REPO_ROOT / value
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)  # fail at start-up rather than mid-conversation
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown timezone {value!r}") from error
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The business timezone as a tzinfo."""
+        return ZoneInfo(self.business_timezone)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> ClaimsSettings:
+    """The process-wide settings, read once."""
+    return ClaimsSettings()

@@ -1,0 +1,78 @@
+"""`python -m devstack`: run the assistant; with no TELEGRAM_BOT_TOKEN, chat locally in the terminal.
+
+Expects scripts/env.sh's variables (RASA_VENV, APP_PY); `make run` sets everything up first.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from claims.db import make_engine, make_session_factory, upgrade_database
+from claims.models import Policyholder
+from claims.seed import seed_demo_data
+from claims.settings import get_settings
+from devstack.processes import ROOT, Service, free_port, http_ok
+from devstack.stack import APP_PYTHON, Stack, current_model
+
+LOCAL_TOKEN = "1000000001:LOCAL-CHAT-TOKEN"
+
+
+def prepare_database(url: str) -> None:
+    """Migrate, and load the demo data into an empty database."""
+    upgrade_database(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        if session.scalar(select(Policyholder.id).limit(1)) is None:
+            seed_demo_data(session, now=datetime.now(timezone.utc))
+            print("Loaded the demo data (README: 'Try it').")
+    engine.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--language", default="en", choices=["en", "zh"], help="your Telegram language in the local chat")
+    parser.add_argument("--phone", default=None, help="the phone number your contact shares in the local chat")
+    args = parser.parse_args()
+
+    settings = get_settings()
+    prepare_database(settings.database_url)
+    work = ROOT / "var" / "run"
+    token = os.environ.get("TELEGRAM_BOT_TOKEN")
+    simulator = None
+    api_url = os.environ.get("TELEGRAM_API_URL")
+    if not token:
+        port = free_port()
+        simulator = Service("simulator", [APP_PYTHON, "-m", "telegram_simulator", "--port", str(port)], {}, work / "logs",
+                            http_ok(f"http://127.0.0.1:{port}/sim/calls"))
+        simulator.start()
+        simulator.wait_ready(20)
+        token, api_url = LOCAL_TOKEN, f"http://127.0.0.1:{port}/bot"
+    stack = Stack(work, settings.database_url, telegram_api_url=api_url, bot_token=token)
+    stack.build(current_model())
+    print(f"Starting the action server, Rasa and the bot (logs in {work / 'logs'}); Rasa needs ~30 s to load.")
+    try:
+        stack.start()
+        if simulator:
+            chat = [APP_PYTHON, "-m", "telegram_simulator.chat", "--url", api_url.removesuffix("/bot"), "--language", args.language]
+            if args.phone:
+                chat += ["--phone", args.phone]
+            return subprocess.call(chat, cwd=ROOT)
+        print("Running with Telegram; Ctrl+C stops.")
+        return stack.services["bot"].process.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+        if simulator:
+            simulator.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

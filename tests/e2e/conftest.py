@@ -1,0 +1,115 @@
+"""End-to-end fixtures: the real assistant, started once per test session.
+
+Processes: the Bot API simulator, the Rasa server with the trained model, the action server and
+the bot, all on loopback ports, on a fresh migrated and seeded database (PostgreSQL when it is
+reachable, else SQLite) and, when Redis runs, with Rasa's conversations kept in Redis.
+Nothing of our own is mocked; only Telegram is simulated.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from claims.db import make_engine, make_session_factory, upgrade_database
+from claims.seed import seed_demo_data
+from claims.testing import choose_test_backend, temporary_database
+from devstack.processes import Service, free_port, http_ok
+from devstack.stack import APP_PYTHON, Stack, current_model, redis_available
+from telegram_simulator.client import FakeUser, SimulatorClient
+from tests.e2e.chat import Chat
+
+BOT_TOKEN = "7000000001:E2E-TEST-TOKEN"
+_chat_ids = itertools.count(900_000_001)
+
+
+@dataclass
+class Assistant:
+    """The running assistant as tests see it."""
+
+    simulator_url: str
+    database_url: str
+    stack: Stack
+
+    def sessions(self):
+        """A session factory on the assistant's database, to check what it stored."""
+        return make_session_factory(make_engine(self.database_url))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [f"e2e conversation store: {'redis' if redis_available() else 'in-memory (no Redis on 127.0.0.1:6379)'}"]
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory) -> Assistant:
+    """Start everything once; stop it at the end of the session."""
+    model = current_model()
+    if not model.exists():
+        pytest.fail(f"no trained model at {model}: run scripts/train.sh (make test does)")
+    work = tmp_path_factory.mktemp("assistant")
+    with temporary_database(choose_test_backend()) as url:
+        upgrade_database(url)
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            seed_demo_data(session, now=datetime.now(timezone.utc))
+        engine.dispose()
+
+        port = free_port()
+        simulator = Service("simulator", [APP_PYTHON, "-m", "telegram_simulator", "--port", str(port)], {},
+                            work / "logs", http_ok(f"http://127.0.0.1:{port}/sim/bots"))
+        simulator.start()
+        simulator.wait_ready(20)
+        sim_url = f"http://127.0.0.1:{port}"
+        stack = Stack(work, url, telegram_api_url=f"{sim_url}/bot", bot_token=BOT_TOKEN,
+                      redis_prefix=f"e2e-{uuid.uuid4().hex[:8]}:" if redis_available() else None,
+                      extra_env={"UPLOAD_DIR": str(work / "uploads")})
+        stack.build(model)
+        try:
+            stack.start()
+            asyncio.run(_wait_for_bot(sim_url, stack))
+            yield Assistant(sim_url, url, stack)
+        finally:
+            stack.stop()
+            simulator.stop()
+
+
+async def _wait_for_bot(sim_url: str, stack: Stack) -> None:
+    async with SimulatorClient(sim_url) as sim:
+        try:
+            await sim.wait_for_bot(timeout=30)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\nbot log:\n{stack.services['bot'].tail()}") from None
+
+
+@pytest.fixture
+async def simulator(assistant):
+    async with SimulatorClient(assistant.simulator_url) as client:
+        yield client
+
+
+LANGUAGE_CODES = {"en": "en", "zh": "zh-hans"}
+
+
+@pytest.fixture
+def user_factory():
+    """New users with fresh private chats, so tests never share a conversation."""
+
+    def make(language: str = "en", first_name: str = "Alex") -> FakeUser:
+        return FakeUser(id=next(_chat_ids), first_name=first_name, language_code=LANGUAGE_CODES[language])
+
+    return make
+
+
+@pytest.fixture
+def chat_factory(simulator, user_factory):
+    """`chat("zh")`: a new user's chat in that Telegram language."""
+
+    def make(language: str = "en") -> Chat:
+        return Chat(simulator, user_factory(language))
+
+    return make

@@ -1,0 +1,104 @@
+"""Test factories: insert one row with sensible defaults (override any column by keyword) and commit."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from claims.clock import utcnow
+from claims.enums import HandoffReason, HandoffStatus, Language, PolicyStatus, ThirdParty
+from claims.models import (
+    Adjuster, Claim, ClaimStageEvent, Handoff, Policy, Policyholder, Vehicle,
+)
+from claims.numbering import next_claim_number
+from claims.stages import ClaimStage
+from claims.triage import EstimateBand
+
+_sequence = itertools.count(1)
+
+
+def _save(session: Session, row: Any) -> Any:
+    session.add(row)
+    session.commit()
+    return row
+
+
+def make_policyholder(session: Session, **overrides: Any) -> Policyholder:
+    n = next(_sequence)
+    values: dict[str, Any] = dict(
+        full_name=f"Test Holder {n}", phone=f"+86139{n:08d}", date_of_birth=date(1985, 6, 15),
+        id_number_last4=f"{n % 10000:04d}", preferred_language=Language.en, created_at=utcnow(),
+    )
+    return _save(session, Policyholder(**{**values, **overrides}))
+
+
+def make_policy(session: Session, *, policyholder: Policyholder | None = None, **overrides: Any) -> Policy:
+    n = next(_sequence)
+    values: dict[str, Any] = dict(
+        policy_number=f"PMV-2026-{9_000_000 + n:07d}", product="comprehensive",
+        starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), deductible=Decimal("500.00"),
+        sum_insured=Decimal("200000.00"), status=PolicyStatus.active,
+    )
+    values.update(overrides)
+    if "policyholder_id" not in values:
+        values["policyholder"] = policyholder or make_policyholder(session)
+    return _save(session, Policy(**values))
+
+
+def make_vehicle(session: Session, *, policy: Policy | None = None, **overrides: Any) -> Vehicle:
+    n = next(_sequence)
+    values: dict[str, Any] = dict(
+        plate_number=f"沪A{n % 100000:05d}", vin="LSVAU218XN2183294", make="Volkswagen", model="Lavida",
+        year=2022, colour="white",
+    )
+    values.update(overrides)
+    if "policy_id" not in values:
+        values["policy"] = policy or make_policy(session)
+    return _save(session, Vehicle(**values))
+
+
+def make_adjuster(session: Session, **overrides: Any) -> Adjuster:
+    n = next(_sequence)
+    values: dict[str, Any] = dict(name=f"王磊{n}", phone=f"+86137{n:08d}", email=f"adjuster{n}@claims.example.cn",
+                                  region="Shanghai")
+    return _save(session, Adjuster(**{**values, **overrides}))
+
+
+def make_claim(
+    session: Session, *, vehicle: Vehicle | None = None, stage: ClaimStage = ClaimStage.reported,
+    now: datetime | None = None, **overrides: Any,
+) -> Claim:
+    """A claim (with its `reported` event) in `stage`; pass `vehicle` to file it on an existing policy."""
+    now = now or utcnow()
+    vehicle = vehicle or make_vehicle(session)
+    reported_at = overrides.pop("reported_at", now - timedelta(days=1))
+    values: dict[str, Any] = dict(
+        claim_number=next_claim_number(session, year=reported_at.astimezone(timezone.utc).year),
+        policy=vehicle.policy, vehicle=vehicle, stage=stage, fast_track=False, injuries=False,
+        third_party=ThirdParty.none, incident_at=reported_at - timedelta(hours=2), reported_at=reported_at,
+        description="Rear-ended at a red light.", estimate_band=EstimateBand.from_2000_to_5000,
+        stage_changed_at=reported_at if stage is ClaimStage.reported else now,
+    )
+    values.update(overrides)
+    claim = Claim(**values)
+    claim.stage_events.append(ClaimStageEvent(
+        from_stage=None, to_stage=ClaimStage.reported, occurred_at=reported_at, actor="policyholder"
+    ))
+    if stage is not ClaimStage.reported:
+        claim.stage_events.append(ClaimStageEvent(
+            from_stage=ClaimStage.reported, to_stage=stage, occurred_at=values["stage_changed_at"],
+            actor="back_office",
+        ))
+    return _save(session, claim)
+
+
+def make_handoff(session: Session, **overrides: Any) -> Handoff:
+    n = next(_sequence)
+    values: dict[str, Any] = dict(
+        chat_id=5_000_000 + n, telegram_user_id=5_000_000 + n, reason=HandoffReason.user_request,
+        status=HandoffStatus.queued, requested_at=utcnow(),
+    )
+    return _save(session, Handoff(**{**values, **overrides}))
