@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -16,6 +16,10 @@ from bot.rasa_client import RasaUnavailable
 from bot.texts import text
 
 logger = logging.getLogger(__name__)
+
+TELEGRAM_TEXT_LIMIT = 4096
+# The parts of a split paste arrive within a second or two of each other.
+SPLIT_PART_SECONDS = 10
 
 # Sent by an action that failed (actions/base.py); the front end apologises in its own words.
 ACTION_FAILED = "action_failed"
@@ -107,11 +111,23 @@ async def converse(sender: Sender, context: ContextTypes.DEFAULT_TYPE, message: 
         await deliver(context, sender.chat_id, answer)
 
 
+def continues_a_split_message(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Telegram apps split a long paste into 4096-character messages sent back to back.
+
+    Parts after the first are kept but not answered again: the first part's answer covers them.
+    """
+    previous = context.chat_data.get("split_message_at")
+    context.chat_data["split_message_at"] = message.date if len(message.text) >= TELEGRAM_TEXT_LIMIT else None
+    return previous is not None and (message.date - previous).total_seconds() <= SPLIT_PART_SECONDS
+
+
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A typed message: to Rasa, unless it is far too long to be a request."""
     sender = Sender.of(update)
     message = update.effective_message.text
     await context.bot_data["store"].record(chat_id=sender.chat_id, direction="in", sender="customer", text=message)
+    if continues_a_split_message(update.effective_message, context):
+        return
     if len(message) > context.bot_data["settings"].max_message_chars:
         await say(context, sender.chat_id, text("too_long", await language_of(sender, context)))
         return

@@ -28,6 +28,14 @@ class Chat:
         sent = await self.sim.send_text(self.user.id, text, user=self.user)
         return await self._collect(sent["message_id"], expect, timeout)
 
+    async def paste(self, text: str, *, timeout: float = 30) -> list[dict]:
+        """Send a long text the way Telegram apps do: in 4096-character parts, back to back."""
+        parts = [text[i : i + 4096] for i in range(0, len(text), 4096)]
+        first = await self.sim.send_text(self.user.id, parts[0], user=self.user)
+        for part in parts[1:]:
+            await self.sim.send_text(self.user.id, part, user=self.user)
+        return await self._collect(first["message_id"], 1, timeout)
+
     async def send_update(self, *, expect: int = 1, timeout: float = 30, **content) -> list[dict]:
         """Send any kind of message (photo, sticker, location...) and return the replies."""
         sent = await self.sim.send_update(self.user.id, user=self.user, **content)

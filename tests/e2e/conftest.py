@@ -66,7 +66,7 @@ def assistant(tmp_path_factory) -> Assistant:
         simulator.wait_ready(20)
         sim_url = f"http://127.0.0.1:{port}"
         stack = Stack(work, url, telegram_api_url=f"{sim_url}/bot", bot_token=BOT_TOKEN,
-                      redis_prefix=f"e2e-{uuid.uuid4().hex[:8]}:" if redis_available() else None,
+                      redis_prefix=f"e2e{uuid.uuid4().hex[:8]}" if redis_available() else None,
                       extra_env={"UPLOAD_DIR": str(work / "uploads")})
         stack.build(model)
         try:

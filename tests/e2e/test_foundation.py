@@ -96,7 +96,7 @@ async def test_bad_input_always_gets_a_polite_answer(chat_factory, language):
     assert words["unsupported"] in texts(sticker)
     voice = await chat.send_update(voice={"duration": 3})
     assert words["unsupported"] in texts(voice)
-    long_message = await chat.send("车" * 5000 if language == "zh" else "crash " * 834)
+    long_message = await chat.paste("车" * 5000 if language == "zh" else "crash " * 834)
     assert words["too_long"] in texts(long_message)
     photo = await chat.send_update(photo={"data_b64": base64.b64encode(TINY_PNG).decode()})
     assert words["photo"] in texts(photo)
