@@ -14,7 +14,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import commands, conversation, errors, media
+from bot import claim_updates
+from bot.handlers import commands, conversation, errors, identity, media
 from bot.ordering import PerChatUpdateProcessor
 from bot.rasa_client import RasaClient
 from bot.settings import BotSettings, get_bot_settings
@@ -30,12 +31,18 @@ COMMANDS = {
         BotCommand("language", "English / 中文"),
         BotCommand("cancel", "Stop what we're doing"),
         BotCommand("agent", "Talk to a person"),
+        BotCommand("mute", "Stop claim updates"),
+        BotCommand("unmute", "Resume claim updates"),
+        BotCommand("logout", "Unlink this account from your policy"),
     ],
     "zh": [
         BotCommand("start", "主菜单"),
         BotCommand("language", "切换语言 English / 中文"),
         BotCommand("cancel", "取消当前操作"),
         BotCommand("agent", "转人工客服"),
+        BotCommand("mute", "关闭理赔进度推送"),
+        BotCommand("unmute", "开启理赔进度推送"),
+        BotCommand("logout", "解除账号与保单的关联"),
     ],
 }
 
@@ -62,6 +69,10 @@ async def post_init(application: Application) -> None:
     application.bot_data["rasa"] = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
     application.bot_data["long_payloads"] = {}
     application.bot_data["flush_album"] = media.flush_album
+    if settings.stage_update_interval_seconds > 0:  # 0 turns pushing off (e.g. a second bot on one store)
+        application.job_queue.run_repeating(
+            claim_updates.push_stage_updates, interval=settings.stage_update_interval_seconds, first=1, name="stage-updates"
+        )
     await application.bot.set_my_commands(COMMANDS["en"])
     await application.bot.set_my_commands(COMMANDS["zh"], language_code="zh")
     logger.info("bot started as @%s", application.bot.username)
@@ -101,6 +112,9 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("cancel", commands.cancel))
     application.add_handler(CommandHandler(["agent", "human"], commands.agent))
     application.add_handler(CommandHandler("language", commands.language))
+    application.add_handler(CommandHandler("logout", identity.logout))
+    application.add_handler(CommandHandler(["mute", "mute_updates"], identity.mute_updates))
+    application.add_handler(CommandHandler(["unmute", "unmute_updates"], identity.unmute_updates))
     application.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
     application.add_handler(CallbackQueryHandler(commands.language_button, pattern=f"^{commands.LANGUAGE_CALLBACK_PREFIX}"))
     application.add_handler(CallbackQueryHandler(conversation.on_button))
@@ -108,7 +122,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(filters.PHOTO, media.on_photo))
     application.add_handler(MessageHandler(filters.Document.ALL, media.on_document))
     application.add_handler(MessageHandler(filters.LOCATION, media.on_location))
-    application.add_handler(MessageHandler(filters.CONTACT, media.on_contact))
+    application.add_handler(MessageHandler(filters.CONTACT, identity.on_contact))
     application.add_handler(MessageHandler(UNSUPPORTED_MEDIA, media.on_unsupported))
     application.add_error_handler(errors.on_error)
 

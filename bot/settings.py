@@ -26,6 +26,8 @@ class BotSettings(ClaimsSettings):
     # Photos of one album arrive as separate updates; wait this long to treat them as one batch.
     album_wait_seconds: float = 1.2
     poll_timeout_seconds: int = 10
+    # How often stage changes are looked for and pushed (the target is within a minute).
+    stage_update_interval_seconds: float = 15.0
 
     @property
     def file_url(self) -> str:

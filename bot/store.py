@@ -28,7 +28,7 @@ class ChatStore:
                     chat_id=chat_id,
                     telegram_user_id=telegram_user_id,
                     telegram_language_code=language_code,
-                ).language
+                ).language.value
 
         return await asyncio.to_thread(work)
 

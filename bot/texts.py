@@ -14,8 +14,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "谢谢，这段内容我已经保存到您的案件记录里了。为了尽快帮您，能用一两句话告诉我您需要什么吗？比如“我要报案”或“查理赔进度”。",
     },
     "unknown_command": {
-        "en": "I don't know that command. You can use /start (main menu), /language (English/中文), /cancel (stop what we're doing) or /agent (talk to a person). Or just write to me.",
-        "zh": "我不认识这个指令。可用的指令有：/start（主菜单）、/language（切换语言）、/cancel（取消当前操作）、/agent（转人工）。也可以直接给我发消息。",
+        "en": "I don't know that command. You can use /start (main menu), /language (English/中文), /cancel (stop what we're doing), /agent (talk to a person), /mute or /unmute (claim updates) and /logout. Or just write to me.",
+        "zh": "我不认识这个指令。可用的指令有：/start（主菜单）、/language（切换语言）、/cancel（取消当前操作）、/agent（转人工）、/mute 和 /unmute（理赔进度推送）、/logout（解除关联）。也可以直接给我发消息。",
     },
     "unavailable": {
         "en": "Sorry, I'm having trouble answering right now; your message is saved. Please try again in a minute, or call our hotline 95500 if it's urgent.",
@@ -40,6 +40,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "empty_document": {
         "en": "I can accept photos (JPEG, PNG) and PDF documents. That file type isn't one of them; could you send it as a photo or a PDF?",
         "zh": "我可以接收照片（JPEG、PNG）和 PDF 文件，这个文件格式暂时不支持，请以照片或 PDF 的形式发送。",
+    },
+    "logged_out": {
+        "en": "Done: this Telegram account is no longer linked to your policy. I'll ask who you are before showing claim details again.",
+        "zh": "已解除：这个 Telegram 账号不再关联您的保单。下次查看案件前会重新核实身份。",
+    },
+    "not_logged_in": {
+        "en": "This Telegram account isn't linked to a policy, so there's nothing to log out of.",
+        "zh": "这个 Telegram 账号没有关联保单，无需退出。",
+    },
+    "updates_muted": {
+        "en": "OK, I won't send claim updates here any more. Send /unmute to turn them back on.",
+        "zh": "好的，之后不再主动推送理赔进度。发送 /unmute 可以重新开启。",
+    },
+    "updates_unmuted": {
+        "en": "Claim updates are on: I'll tell you here whenever your claim moves on.",
+        "zh": "已开启理赔进度推送：案件有新进展时我会第一时间告诉您。",
     },
 }
 

@@ -193,7 +193,7 @@ class ClaimStageEvent(Base):
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
     from_stage: Mapped[Optional[ClaimStage]] = mapped_column(enum_column(ClaimStage))
     to_stage: Mapped[ClaimStage] = mapped_column(enum_column(ClaimStage))
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # recent ones are pushed
     note: Mapped[Optional[str]] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(32))  # policyholder, back_office, system
 
@@ -349,6 +349,9 @@ class Delivery(Base):
     status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus), default=DeliveryStatus.pending)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # No process takes the delivery before this time: while `sending`, the lease of the process sending it
+    # (expired: it died, another may retry); while `pending` after a failure, the retry back-off.
+    locked_until: Mapped[Optional[datetime]]
     sent_at: Mapped[Optional[datetime]]
     telegram_message_id: Mapped[Optional[int]] = mapped_column(BigInteger)
     last_error: Mapped[Optional[str]] = mapped_column(Text)

@@ -39,6 +39,11 @@ class ClaimsSettings(BaseSettings):
     verification_max_failures: int = 3
     # Average minutes an agent spends per handed-over case: the expected wait told to customers.
     handoff_minutes_per_case: int = 4
+    # Stage changes older than this are not pushed (no flood of stale updates after downtime).
+    stage_update_max_age_hours: int = 24
+    # How long a bot process may hold a delivery it is sending before another one may take it over.
+    delivery_lease_seconds: int = 60
+    delivery_max_attempts: int = 5
 
     @field_validator("database_url")
     @classmethod

@@ -4,4 +4,6 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 bash scripts/setup.sh >/dev/null
-"$RASA_VENV/bin/python" scripts/nlu_eval.py "$@" 2>&1 | grep -vE "Warning|warn\(|^\s*$|declare_namespace|pkg_resources|xla_computation"
+mkdir -p results
+# Rasa and TensorFlow are chatty: their output goes to results/nlu_eval.log, the figures to the terminal.
+"$RASA_VENV/bin/python" scripts/nlu_eval.py "$@" 2>results/nlu_eval.log | grep -vE "^\s*$|\[debug|\[info"

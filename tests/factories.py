@@ -9,9 +9,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from claims.clock import utcnow
-from claims.enums import HandoffReason, HandoffStatus, Language, PolicyStatus, ThirdParty
+from claims.enums import (
+    ChecklistItem, DeliveryKind, DeliveryStatus, HandoffReason, HandoffStatus, Language, PolicyStatus, ThirdParty,
+    VerificationMethod,
+)
 from claims.models import (
-    Adjuster, Claim, ClaimStageEvent, Handoff, Policy, Policyholder, Vehicle,
+    Adjuster, Claim, ClaimDocument, ClaimStageEvent, Delivery, Handoff, Policy, Policyholder, Vehicle,
+    VerificationAttempt,
 )
 from claims.numbering import next_claim_number
 from claims.stages import ClaimStage
@@ -33,6 +37,20 @@ def make_policyholder(session: Session, **overrides: Any) -> Policyholder:
         id_number_last4=f"{n % 10000:04d}", preferred_language=Language.en, created_at=utcnow(),
     )
     return _save(session, Policyholder(**{**values, **overrides}))
+
+
+def make_linked_policyholder(
+    session: Session, *, telegram_user_id: int | None = None,
+    linked_at: datetime = datetime(2026, 1, 1, tzinfo=timezone.utc), **overrides: Any
+) -> Policyholder:
+    """A policyholder already verified from a Telegram account (`telegram_user_id`, default a fresh one)."""
+    telegram_user_id = telegram_user_id if telegram_user_id is not None else 7_000_000 + next(_sequence)
+    policyholder = make_policyholder(session, telegram_user_id=telegram_user_id, **overrides)
+    # linking is a successful check; stage updates are pushed for what happens after it
+    session.add(VerificationAttempt(chat_id=telegram_user_id, method=VerificationMethod.contact, succeeded=True,
+                                    attempted_at=linked_at))
+    session.commit()
+    return policyholder
 
 
 def make_policy(session: Session, *, policyholder: Policyholder | None = None, **overrides: Any) -> Policy:
@@ -102,3 +120,27 @@ def make_handoff(session: Session, **overrides: Any) -> Handoff:
         status=HandoffStatus.queued, requested_at=utcnow(),
     )
     return _save(session, Handoff(**{**values, **overrides}))
+
+
+def make_document(
+    session: Session, *, claim: Claim, item: ChecklistItem | str = ChecklistItem.damage_closeup, **overrides: Any
+) -> ClaimDocument:
+    """A received document of `claim` for checklist `item` (a unique fake sha256 unless given)."""
+    n = next(_sequence)
+    values: dict[str, Any] = dict(
+        claim_id=claim.id, checklist_item=ChecklistItem(item), file_path=f"var/uploads/test/{n}.jpg",
+        sha256=f"{n:064x}", mime_type="image/jpeg", size_bytes=123_456, received_at=utcnow(),
+    )
+    document = _save(session, ClaimDocument(**{**values, **overrides}))
+    session.refresh(claim, ["documents"])
+    return document
+
+
+def make_delivery(session: Session, **overrides: Any) -> Delivery:
+    """A pending outbox message (a broadcast unless `kind` is given)."""
+    n = next(_sequence)
+    values: dict[str, Any] = dict(
+        kind=DeliveryKind.broadcast, dedupe_key=f"test:{n}", chat_id=6_000_000 + n, payload={"n": n},
+        status=DeliveryStatus.pending, attempts=0, created_at=utcnow(),
+    )
+    return _save(session, Delivery(**{**values, **overrides}))

@@ -76,16 +76,15 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: dict[
     if custom.get("notice") == ACTION_FAILED:
         await say(context, chat_id, text("error", context.chat_data.get("language", "en")))
         return
-    markup = None
-    if reply.get("buttons"):
-        markup = replies.inline_keyboard(reply["buttons"], context.bot_data["long_payloads"])
-    elif custom:
-        markup = replies.share_keyboard(custom)
+    inline = replies.inline_keyboard(reply["buttons"], context.bot_data["long_payloads"]) if reply.get("buttons") else None
+    share = replies.share_keyboard(custom) if custom else None
     message = reply.get("text") or custom.get("text")
     if reply.get("image"):
-        await context.bot.send_photo(chat_id, reply["image"], caption=message, reply_markup=markup)
+        await context.bot.send_photo(chat_id, reply["image"], caption=message, reply_markup=inline or share)
     elif message:
-        await say(context, chat_id, message, reply_markup=markup)
+        await say(context, chat_id, message, reply_markup=share or inline)
+    if inline and share:  # one message carries one keyboard: the buttons follow on their own
+        await say(context, chat_id, custom.get("buttons_text") or "⬇️", reply_markup=inline)
 
 
 async def converse(sender: Sender, context: ContextTypes.DEFAULT_TYPE, message: str) -> None:

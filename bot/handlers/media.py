@@ -90,13 +90,6 @@ async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     )
 
 
-async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A shared contact; the phone number stays in the front end, never in Rasa's tracker."""
-    sender = Sender.of(update)
-    await flush_album(sender, context)
-    await converse(sender, context, intent_payload("share_contact"))
-
-
 async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, voice notes, videos and the like get a clear answer, not silence."""
     sender = Sender.of(update)
