@@ -52,6 +52,19 @@ def share_keyboard(custom: dict[str, Any]) -> ReplyKeyboardMarkup | ReplyKeyboar
     return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
 
 
+def merge_custom_parts(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rasa's REST channel sends a response's `custom` part as a message of its own; put it back
+    on the text it belongs to, so a share-contact keyboard arrives with its question."""
+    merged: list[dict[str, Any]] = []
+    for answer in answers:
+        custom_only = answer.get("custom") and not (answer.get("text") or answer.get("image") or answer.get("buttons"))
+        if custom_only and merged and "custom" not in merged[-1] and merged[-1].get("text"):
+            merged[-1] = {**merged[-1], "custom": answer["custom"]}
+        else:
+            merged.append(answer)
+    return merged
+
+
 def button_title(markup: InlineKeyboardMarkup | None, data: str) -> str | None:
     """The title of the pressed button, to echo the choice into the chat."""
     if not markup:

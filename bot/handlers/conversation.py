@@ -106,7 +106,7 @@ async def converse(sender: Sender, context: ContextTypes.DEFAULT_TYPE, message: 
     if not answers:  # never leave the user in silence
         logger.warning("Rasa gave no answer to an update in chat %s", sender.chat_id)
         await say(context, sender.chat_id, text("error", language))
-    for answer in answers:
+    for answer in replies.merge_custom_parts(answers):
         await deliver(context, sender.chat_id, answer)
 
 

@@ -40,3 +40,15 @@ def test_the_pressed_title_is_found_for_the_echo():
     markup = replies.inline_keyboard([{"title": "Track a claim", "payload": "/track_claim"}], {})
     assert replies.button_title(markup, "/track_claim") == "Track a claim"
     assert replies.button_title(markup, "/nope") is None
+
+
+def test_a_custom_part_rejoins_its_text():
+    answers = [
+        {"recipient_id": "1", "text": "Share your number?", "buttons": [{"title": "Policy", "payload": "/p"}]},
+        {"recipient_id": "1", "custom": {"request_contact": "Share"}},
+        {"recipient_id": "1", "custom": {"notice": "action_failed"}},
+    ]
+    merged = replies.merge_custom_parts(answers)
+    assert merged[0]["custom"] == {"request_contact": "Share"} and merged[0]["buttons"]
+    assert merged[1] == answers[2]  # a second custom part stays on its own
+    assert replies.merge_custom_parts([answers[2]]) == [answers[2]]
