@@ -86,24 +86,20 @@ class Params:
         return value if isinstance(value, str) else json.dumps(value)
 
     def int(self, name: str, *, required: bool = False) -> int | None:
-        value = self.raw.get(name)
-        if value in (None, ""):
-            if required:
-                raise bad_request(f"{name} is empty")
-            return None
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise bad_request(f"invalid {name} specified") from None
+        return self._number(name, int, required=required)
 
     def float(self, name: str, *, required: bool = False) -> float | None:
+        return self._number(name, float, required=required)
+
+    def _number(self, name: str, kind: type, *, required: bool):
+        """A numeric parameter, with Telegram's errors for empty and malformed values."""
         value = self.raw.get(name)
         if value in (None, ""):
             if required:
                 raise bad_request(f"{name} is empty")
             return None
         try:
-            return float(value)
+            return kind(value)
         except (TypeError, ValueError):
             raise bad_request(f"invalid {name} specified") from None
 

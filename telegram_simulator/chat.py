@@ -23,7 +23,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from telegram_simulator.client import FakeUser, SimulatorClient, SimulatorError
+from telegram_simulator.client import FakeUser, SimulatorClient, SimulatorError, media_parts
 
 POLL_SECONDS = 0.4
 
@@ -245,13 +245,7 @@ def _content(message: dict) -> str:
     if message.get("deleted"):
         return f"(message {message['message_id']})"
     parts = []
-    if "photo" in message:
-        size = message["photo"][-1]
-        parts.append(f"[photo {size['width']}x{size['height']}]")
-    if "document" in message:
-        parts.append(f"[file {message['document'].get('file_name')}]")
-    if "location" in message:
-        parts.append(f"[location {message['location']['latitude']}, {message['location']['longitude']}]")
+    parts += media_parts(message)
     if "media_group_id" in message:
         parts.append("(album)")
     parts.append(message.get("text") or message.get("caption") or "")

@@ -34,6 +34,19 @@ class SimulatorTimeout(AssertionError):
     """The bot did not send what a test waited for."""
 
 
+def media_parts(message: dict) -> list[str]:
+    """The photo, file and location of a message, as short bracketed notes."""
+    parts = []
+    if "photo" in message:
+        largest = message["photo"][-1]
+        parts.append(f"[photo {largest['width']}x{largest['height']}]")
+    if "document" in message:
+        parts.append(f"[file {message['document'].get('file_name')}]")
+    if "location" in message:
+        parts.append(f"[location {message['location']['latitude']}, {message['location']['longitude']}]")
+    return parts
+
+
 def describe(message: dict) -> str:
     """A one-line summary of a bot message for failure reports and logs."""
     parts = [f"#{message['message_id']}"]
@@ -41,13 +54,7 @@ def describe(message: dict) -> str:
         parts.append(f"(topic {message['message_thread_id']})")
     if "text" in message:
         parts.append(repr(message["text"][:120]))
-    if "photo" in message:
-        largest = message["photo"][-1]
-        parts.append(f"[photo {largest['width']}x{largest['height']}]")
-    if "document" in message:
-        parts.append(f"[document {message['document'].get('file_name')}]")
-    if "location" in message:
-        parts.append(f"[location {message['location']['latitude']},{message['location']['longitude']}]")
+    parts += media_parts(message)
     if message.get("caption"):
         parts.append(f"caption={message['caption'][:80]!r}")
     markup = message.get("reply_markup") or {}
