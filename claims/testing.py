@@ -7,6 +7,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -32,6 +33,12 @@ def postgres_reachable(url: str | None = None, *, timeout_seconds: int = 2) -> b
         return False
     finally:
         engine.dispose()
+
+
+@lru_cache(maxsize=1)
+def session_backend() -> str:
+    """The backend of this test run, chosen once (see choose_test_backend)."""
+    return choose_test_backend()
 
 
 def choose_test_backend() -> str:

@@ -41,7 +41,7 @@ def stratified_folds(examples, folds: int, seed: int):
     return assignment
 
 
-async def evaluate(folds: int, seed: int, out: Path) -> dict:
+async def evaluate(folds: int, seed: int, out: Path, config: Path) -> dict:
     from rasa.model_training import train_nlu
     from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
@@ -60,7 +60,7 @@ async def evaluate(folds: int, seed: int, out: Path) -> dict:
             train_file = Path(tmp) / f"train-{index}.yml"
             RasaYAMLWriter().dump(str(train_file), fold_data)
             started = time.monotonic()
-            model = train_nlu(str(ROOT / "config/config.yml"), str(train_file), tmp, fixed_model_name=f"fold-{index}")
+            model = train_nlu(str(config), str(train_file), tmp, fixed_model_name=f"fold-{index}")
             seconds.append(time.monotonic() - started)
             agent = Agent.load(model)
             for example in parts[index]:
@@ -71,7 +71,7 @@ async def evaluate(folds: int, seed: int, out: Path) -> dict:
                 rankings.append((ranking[0]["name"], ranking[0]["confidence"]) if ranking else ("", 0.0))
                 languages.append(language_of(example.get("text")))
             print(f"fold {index + 1}/{folds}: trained in {seconds[-1]:.0f} s, {len(parts[index])} held out", flush=True)
-    report = {"folds": folds, "seed": seed, "train_seconds_per_fold": [round(s, 1) for s in seconds], "languages": {}}
+    report = {"config": str(config), "folds": folds, "seed": seed, "train_seconds_per_fold": [round(s, 1) for s in seconds], "languages": {}}
     for language in ("en", "zh", "all"):
         idx = [i for i, lang in enumerate(languages) if language in (lang, "all")]
         g = [gold[i] for i in idx]
@@ -114,8 +114,9 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu_eval.json")
+    parser.add_argument("--config", type=Path, default=ROOT / "config" / "config.yml", help="to compare settings")
     args = parser.parse_args()
-    report = asyncio.run(evaluate(args.folds, args.seed, args.out))
+    report = asyncio.run(evaluate(args.folds, args.seed, args.out, args.config))
     print(f"\n{'language':<9}{'examples':>9}{'accuracy':>10}{'macro F1':>10}{'weighted F1':>13}{'fallback':>10}")
     for language, row in report["languages"].items():
         print(f"{language:<9}{row['examples']:>9}{row['accuracy']:>10.3f}{row['macro_f1']:>10.3f}"

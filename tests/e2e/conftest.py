@@ -18,7 +18,7 @@ import pytest
 
 from claims.db import make_engine, make_session_factory, upgrade_database
 from claims.seed import seed_demo_data
-from claims.testing import choose_test_backend, temporary_database
+from claims.testing import session_backend, temporary_database
 from devstack.processes import Service, free_port, http_ok
 from devstack.stack import APP_PYTHON, Stack, current_model, redis_available
 from telegram_simulator.client import FakeUser, SimulatorClient
@@ -41,10 +41,6 @@ class Assistant:
         return make_session_factory(make_engine(self.database_url))
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    return [f"e2e conversation store: {'redis' if redis_available() else 'in-memory (no Redis on 127.0.0.1:6379)'}"]
-
-
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory) -> Assistant:
     """Start everything once; stop it at the end of the session."""
@@ -52,7 +48,7 @@ def assistant(tmp_path_factory) -> Assistant:
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run scripts/train.sh (make test does)")
     work = tmp_path_factory.mktemp("assistant")
-    with temporary_database(choose_test_backend()) as url:
+    with temporary_database(session_backend()) as url:
         upgrade_database(url)
         engine = make_engine(url)
         with make_session_factory(engine)() as session:

@@ -5,7 +5,6 @@ named database (dropped at the end) and every test starts from empty tables.
 """
 from __future__ import annotations
 
-import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,44 +17,18 @@ if str(ROOT) not in sys.path:  # `claims` and `tests.factories` importable howev
 
 from claims.db import make_engine, make_session_factory, upgrade_database  # noqa: E402
 from claims.models import Base  # noqa: E402
-from claims.testing import BACKENDS, choose_test_backend, temporary_database  # noqa: E402
-
-_backend: str | None = None
-
-
-def _session_backend() -> str:
-    """The backend of this test session, chosen once."""
-    global _backend
-    if _backend is None:
-        _backend = choose_test_backend()
-    return _backend
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    forced = os.environ.get("TEST_DATABASE", "").strip().lower()
-    if forced and forced not in BACKENDS:  # refuse a typo before any test runs
-        raise pytest.UsageError(f"TEST_DATABASE must be one of {BACKENDS}, not {forced!r}")
-
-
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"claims test database: {_session_backend()} (set TEST_DATABASE=sqlite|postgresql to choose)"
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    if _backend is not None:  # also shown with -q, which hides the header
-        terminalreporter.write_line(f"claims test database: {_backend}")
-
+from claims.testing import session_backend, temporary_database  # noqa: E402
 
 @pytest.fixture(scope="session")
 def database_backend() -> str:
     """'postgresql' or 'sqlite': the backend of this test session."""
-    return _session_backend()
+    return session_backend()
 
 
 @pytest.fixture(scope="session")
 def database_url():
     """A new database for this test session, at the latest migration."""
-    with temporary_database(_session_backend()) as url:
+    with temporary_database(session_backend()) as url:
         upgrade_database(url)
         yield url
 
