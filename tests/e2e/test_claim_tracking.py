@@ -172,11 +172,22 @@ async def test_a_stage_change_is_pushed_once_even_across_a_bot_restart(assistant
     assert len(await pushed(chat, expected, wait=20)) == 1
 
 
-async def test_muted_chats_get_no_updates(assistant, chat_factory):
-    chat = await verified_chat(chat_factory, "en")
+@LANGUAGES
+async def test_muted_chats_get_no_updates(assistant, chat_factory, language):
+    chat = await verified_chat(chat_factory, language)
     await chat.send("/mute")
-    backoffice(assistant, "move", DEMO["en"]["open"], "awaiting_documents")
-    expected = wording.stage_update_text(ClaimStage.awaiting_documents, "en", claim_number=DEMO["en"]["open"])
+    backoffice(assistant, "move", DEMO[language]["open"], "awaiting_documents")
+    expected = wording.stage_update_text(ClaimStage.awaiting_documents, language, claim_number=DEMO[language]["open"])
     assert await pushed(chat, expected, wait=25) == []
     unmuted = await chat.send("/unmute")
-    assert "updates are on" in texts(unmuted)
+    assert ("updates are on" if language == "en" else "已开启理赔进度推送") in texts(unmuted)
+
+
+@LANGUAGES
+async def test_the_link_lasts_until_logout(chat_factory, language):
+    chat = await verified_chat(chat_factory, language)
+    still_linked = await chat.send(WORDS[language]["track"])
+    assert WORDS[language]["ask"] not in texts(still_linked)
+    assert any(DEMO[language]["paid"] in title for m in still_linked for title in buttons(m))
+    await chat.send("/logout")
+    assert WORDS[language]["ask"] in texts(await chat.send(WORDS[language]["track"]))
