@@ -2,7 +2,7 @@
 .PHONY: run test setup train validate nlu-eval seed migrate benchmark
 
 run:        ## install what is missing, train if needed, start everything (local chat without a token)
-	bash scripts/run.sh
+	bash scripts/run.sh $(ARGS)
 
 test:       ## all tests: unit, data validation, end to end through the Bot API simulator
 	bash scripts/test.sh
