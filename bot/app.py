@@ -68,6 +68,7 @@ async def post_init(application: Application) -> None:
     application.bot_data["store"] = ChatStore(make_session_factory(engine))
     application.bot_data["rasa"] = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
     application.bot_data["long_payloads"] = {}
+    # text handlers pass waiting album photos on first; handed over here because media imports them
     application.bot_data["flush_album"] = media.flush_album
     if settings.stage_update_interval_seconds > 0:  # 0 turns pushing off (e.g. a second bot on one store)
         application.job_queue.run_repeating(
