@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.base import ClaimsAction, DomainDict, chat_id, telegram_user_id
-from actions.tracking import minutes_until
+from claims.clock import minutes_until
 from claims.services import identity
 from claims.services.identity import VerificationOutcome
 from claims.settings import get_settings

@@ -6,7 +6,6 @@ responses (config/domain/tracking.yml) that those slots complete.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from math import ceil
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from actions.base import ClaimsAction, DomainDict, chat_id, telegram_user_id
 from claims import wording
+from claims.clock import minutes_until
 from claims.models import Claim
 from claims.numbering import find_claim_number, normalise_claim_number
 from claims.services import identity, tracking
@@ -38,11 +38,6 @@ def requested_claim_number(tracker: Tracker) -> str | None:
     if number or (latest.get("intent") or {}).get("name") == "track_claim":
         return number
     return tracker.get_slot("claim_number")  # resumed after the identity check
-
-
-def minutes_until(moment: datetime, now: datetime) -> int:
-    """Whole minutes left, rounded up, at least one."""
-    return max(1, ceil((moment - now).total_seconds() / 60))
 
 
 def status_slots(session: Session, claim: Claim, lang: str, now: datetime) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone, tzinfo
+from math import ceil
 
 
 def utcnow() -> datetime:
@@ -19,3 +20,8 @@ def require_aware(value: datetime) -> datetime:
 def business_date(value: datetime, tz: tzinfo) -> date:
     """The calendar date of an aware instant in the business timezone."""
     return require_aware(value).astimezone(tz).date()
+
+
+def minutes_until(moment: datetime, now: datetime) -> int:
+    """Whole minutes from `now` to `moment`, rounded up and at least one (for "try again in N minutes")."""
+    return max(1, ceil((require_aware(moment) - require_aware(now)).total_seconds() / 60))

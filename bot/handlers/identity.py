@@ -1,15 +1,14 @@
 """Identity: the shared-contact check, /logout, and muting claim updates."""
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timezone
-from math import ceil
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.conversation import Sender, converse, intent_payload, language_of, say
 from bot.texts import text
+from claims.clock import minutes_until
 from claims.services import chats, identity
 
 
@@ -17,25 +16,19 @@ async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """Check a shared contact against the policyholders; Rasa hears only the outcome."""
     sender = Sender.of(update)
     contact = update.effective_message.contact
-    settings = context.bot_data["settings"]
     now = datetime.now(timezone.utc)
-
-    def check() -> identity.VerificationResult:
-        with context.bot_data["store"].sessions() as session:
-            return identity.verify_by_contact(
-                session,
-                chat_id=sender.chat_id,
-                telegram_user_id=sender.user_id,
-                contact_user_id=contact.user_id,
-                phone=contact.phone_number,
-                now=now,
-                settings=settings,
-            )
-
-    result = await asyncio.to_thread(check)
+    result = await context.bot_data["store"].call(
+        identity.verify_by_contact,
+        chat_id=sender.chat_id,
+        telegram_user_id=sender.user_id,
+        contact_user_id=contact.user_id,
+        phone=contact.phone_number,
+        now=now,
+        settings=context.bot_data["settings"],
+    )
     entities: dict[str, object] = {"verification": result.outcome.value, "attempts_left": result.attempts_left}
     if result.locked_until:
-        entities["locked_minutes"] = max(1, ceil((result.locked_until - now).total_seconds() / 60))
+        entities["locked_minutes"] = minutes_until(result.locked_until, now)
     await context.bot_data["flush_album"](sender, context)
     await converse(sender, context, intent_payload("share_contact", **entities))
 
@@ -43,12 +36,7 @@ async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def logout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Unlink this Telegram account from the policyholder."""
     sender = Sender.of(update)
-
-    def unlink() -> bool:
-        with context.bot_data["store"].sessions() as session:
-            return identity.logout(session, telegram_user_id=sender.user_id)
-
-    unlinked = await asyncio.to_thread(unlink)
+    unlinked = await context.bot_data["store"].call(identity.logout, telegram_user_id=sender.user_id)
     language = await language_of(sender, context)
     await say(context, sender.chat_id, text("logged_out" if unlinked else "not_logged_in", language))
 
@@ -65,10 +53,5 @@ async def unmute_updates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def _set_muted(update: Update, context: ContextTypes.DEFAULT_TYPE, muted: bool) -> None:
     sender = Sender.of(update)
-
-    def store() -> None:
-        with context.bot_data["store"].sessions() as session:
-            chats.set_updates_muted(session, chat_id=sender.chat_id, muted=muted)
-
-    await asyncio.to_thread(store)
+    await context.bot_data["store"].call(chats.set_updates_muted, chat_id=sender.chat_id, muted=muted)
     await say(context, sender.chat_id, text("updates_muted" if muted else "updates_unmuted", await language_of(sender, context)))
