@@ -37,10 +37,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "That button has expired. Please tell me again what you need.",
         "zh": "这个按钮已经失效了，请再告诉我一次您需要什么。",
     },
-    "empty_document": {
-        "en": "I can accept photos (JPEG, PNG) and PDF documents. That file type isn't one of them; could you send it as a photo or a PDF?",
-        "zh": "我可以接收照片（JPEG、PNG）和 PDF 文件，这个文件格式暂时不支持，请以照片或 PDF 的形式发送。",
-    },
     "logged_out": {
         "en": "Done: this Telegram account is no longer linked to your policy. I'll ask who you are before showing claim details again.",
         "zh": "已解除：这个 Telegram 账号不再关联您的保单。下次查看案件前会重新核实身份。",
@@ -56,6 +52,54 @@ TEXTS: dict[str, dict[str, str]] = {
     "updates_unmuted": {
         "en": "Claim updates are on: I'll tell you here whenever your claim moves on.",
         "zh": "已开启理赔进度推送：案件有新进展时我会第一时间告诉您。",
+    },
+    "upload_received": {
+        "en": "Got it: {items}.",
+        "zh": "收到：{items}。",
+    },
+    "upload_progress": {
+        "en": "Claim {claim_number}: {received} of {total} received. Next, please send: {next_item}.",
+        "zh": "案件 {claim_number}：已收到 {received}/{total} 项。下一项请发：{next_item}。",
+    },
+    "upload_complete": {
+        "en": "That's everything for claim {claim_number}, thank you!",
+        "zh": "案件 {claim_number} 的材料已经收齐，谢谢！",
+    },
+    "upload_moved_fast_track": {
+        "en": "Your claim now goes to loss assessment: we assess the damage from your photos, usually within 1 working day, and I'll tell you here when it moves on.",
+        "zh": "案件已进入定损环节：我们会根据您的照片线上定损，一般 1 个工作日内完成，有进展我会在这里告诉您。",
+    },
+    "upload_moved": {
+        "en": "Your claim moves on to: {stage}. I'll tell you here when it moves on again.",
+        "zh": "案件已进入下一步：{stage}。有新进展我会在这里告诉您。",
+    },
+    "upload_not_image_or_pdf": {
+        "en": "File {position} isn't a real photo or PDF (I check the content, not the name), so I haven't kept it.",
+        "zh": "第 {position} 个文件不是真正的照片或 PDF（我检查的是文件内容，不是文件名），没有保存。",
+    },
+    "upload_too_large": {
+        "en": "File {position} is over {max_mb} MB; please send a smaller photo or compress the PDF.",
+        "zh": "第 {position} 个文件超过 {max_mb} MB，请发送小一些的照片或压缩后的 PDF。",
+    },
+    "upload_empty": {
+        "en": "File {position} is empty.",
+        "zh": "第 {position} 个文件是空的。",
+    },
+    "upload_too_small": {
+        "en": "Photo {position} is too small to see the details; please send it at full size.",
+        "zh": "第 {position} 张照片太小，看不清细节，请发送原图。",
+    },
+    "upload_unreadable": {
+        "en": "File {position} is damaged and can't be opened; please send it again.",
+        "zh": "第 {position} 个文件已损坏，打不开，请重新发送。",
+    },
+    "upload_duplicate": {
+        "en": "File {position} is one I already have for this claim, so I haven't counted it twice.",
+        "zh": "第 {position} 个文件之前已经收到过了，不重复计算。",
+    },
+    "upload_failed": {
+        "en": "Sorry, I couldn't download your file from Telegram. Please send it again.",
+        "zh": "抱歉，文件没能从 Telegram 下载下来，请重新发送。",
     },
 }
 

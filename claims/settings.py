@@ -34,6 +34,8 @@ class ClaimsSettings(BaseSettings):
     currency: str = "CNY"
     fast_track_limit: Decimal = Decimal("5000")
     upload_dir: Path = Path("var/uploads")
+    max_upload_bytes: int = 10 * 1024 * 1024  # larger photos and files are refused
+    min_photo_side_pixels: int = 320  # a photo whose shorter side is smaller shows too little
     stage_targets_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_STAGE_TARGETS_DAYS))
     verification_lock_minutes: int = 15
     verification_max_failures: int = 3

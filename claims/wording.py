@@ -7,6 +7,7 @@ An unknown language falls back to English, like the bot's own texts.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -14,13 +15,14 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from claims.clock import require_aware
-from claims.enums import ChecklistItem, Language
+from claims.enums import ChecklistItem, Language, ThirdParty
 from claims.money import to_money
 from claims.payout import PayoutBreakdown
 from claims.stages import ClaimStage, next_stage
+from claims.triage import EstimateBand, TriageReason
 
 if TYPE_CHECKING:  # wording needs no database; these only name what is passed in
-    from claims.models import Claim
+    from claims.models import Claim, Vehicle
     from claims.services.tracking import AdjusterContact, ClaimStatus
 
 _S, _I = ClaimStage, ChecklistItem
@@ -304,3 +306,92 @@ def payment_line(status: ClaimStatus, lang: Language | str, tz: tzinfo | str) ->
 def claim_choice_label(claim: Claim, lang: Language | str) -> str:
     """A short button label for picking one of several claims: number, plate, stage."""
     return f"{claim.claim_number} · {claim.vehicle.plate_number} · {stage_label(claim.stage, lang)}"
+
+
+# ------------------------------------------------------------------------------- the accident report
+
+_THIRD_PARTY_LABELS: dict[ThirdParty, dict[Language, str]] = {
+    ThirdParty.none: {Language.en: "Nobody else, only my car", Language.zh: "无，只有我的车"},
+    ThirdParty.other_vehicle: {Language.en: "Another vehicle", Language.zh: "其他车辆"},
+    ThirdParty.property: {Language.en: "Someone else's property", Language.zh: "他人财物"},
+    ThirdParty.pedestrian: {Language.en: "A pedestrian or cyclist", Language.zh: "行人或骑车人"},
+}
+_ESTIMATE_LABELS: dict[EstimateBand, dict[Language, str]] = {
+    EstimateBand.under_2000: {Language.en: "Under 2,000 CNY", Language.zh: "2000 元以下"},
+    EstimateBand.from_2000_to_5000: {Language.en: "2,000–5,000 CNY", Language.zh: "2000–5000 元"},
+    EstimateBand.from_5000_to_20000: {Language.en: "5,000–20,000 CNY", Language.zh: "5000–20000 元"},
+    EstimateBand.over_20000: {Language.en: "Over 20,000 CNY", Language.zh: "20000 元以上"},
+    EstimateBand.unknown: {Language.en: "Not sure yet", Language.zh: "暂不确定"},
+}
+# Why a claim is not fast-track, as the end of "It goes the standard way because ..." / "因为……".
+_TRIAGE_REASONS: dict[TriageReason, dict[Language, str]] = {
+    TriageReason.injuries: {Language.en: "someone was hurt", Language.zh: "有人受伤"},
+    TriageReason.third_party: {Language.en: "someone else was involved", Language.zh: "涉及第三方"},
+    TriageReason.estimate_over_limit: {Language.en: "the repair may cost more than the fast-track limit",
+                                       Language.zh: "预估损失超过快速理赔的额度"},
+    TriageReason.estimate_unknown: {Language.en: "the repair cost is not known yet",
+                                    Language.zh: "损失金额暂不确定"},
+}
+
+
+def third_party_label(value: ThirdParty | str, lang: Language | str) -> str:
+    """Who else was involved, as the summary shows it."""
+    return _pick(_THIRD_PARTY_LABELS[ThirdParty(value)], lang)
+
+
+def estimate_band_label(value: EstimateBand | str, lang: Language | str) -> str:
+    """The customer's estimate band, as the summary shows it."""
+    return _pick(_ESTIMATE_LABELS[EstimateBand(value)], lang)
+
+
+def yes_no_label(value: bool, lang: Language | str) -> str:
+    """Yes / No in the customer's language."""
+    return _pick({Language.en: "Yes" if value else "No", Language.zh: "是" if value else "否"}, lang)
+
+
+def no_police_report_label(lang: Language | str) -> str:
+    """What the summary shows when there is no police report."""
+    return _pick({Language.en: "None", Language.zh: "无"}, lang)
+
+
+def triage_reasons_text(reasons: Sequence[TriageReason], lang: Language | str) -> str:
+    """The reasons a claim goes the standard way, joined for a sentence."""
+    parts = [_pick(_TRIAGE_REASONS[reason], lang) for reason in reasons]
+    if not parts:
+        return ""
+    if language_of(lang) is Language.zh:
+        return "、".join(parts)
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def format_date_time(value: datetime, lang: Language | str, tz: tzinfo | str) -> str:
+    """en `23 Nov 2026, 14:30`, zh `2026年11月23日 14:30`, in the business timezone."""
+    local = require_aware(value).astimezone(ZoneInfo(tz) if isinstance(tz, str) else tz)
+    separator = " " if language_of(lang) is Language.zh else ", "
+    return f"{format_date(local.date(), lang, tz)}{separator}{local:%H:%M}"
+
+
+def spell_out(text: str) -> str:
+    """A name or plate letter by letter, to catch misspellings: `Carter` -> `C-A-R-T-E-R`,
+    `沪A6K215` -> `沪 · A · 6 · K · 2 · 1 · 5`, `张伟` -> `张 · 伟`."""
+    words = text.split()
+    if words and all(_is_latin_word(word) for word in words):
+        return " ".join("-".join(c.upper() for c in word if c.isalpha()) for word in words)
+    return " · ".join(character.upper() for character in text if not character.isspace())
+
+
+def _is_latin_word(word: str) -> bool:
+    """José, Jean-Luc, O'Brien: Latin letters (accents too), hyphens and apostrophes; not 张 (also isalpha)."""
+    letters = [c for c in word if c not in "-'’"]
+    return bool(letters) and all(c.isalpha() and unicodedata.name(c, "").startswith("LATIN") for c in letters)
+
+
+def vehicle_label(vehicle: Vehicle) -> str:
+    """A car as the customer knows it: `沪A6K215 · Tesla Model 3`."""
+    return f"{vehicle.plate_number} · {vehicle.make} {vehicle.model}"
+
+
+def checklist_text(items: Sequence[ChecklistItem], lang: Language | str) -> str:
+    """A list of documents for one line of a message."""
+    labels = [checklist_label(item, lang) for item in items]
+    return "、".join(labels) if language_of(lang) is Language.zh else "; ".join(labels)

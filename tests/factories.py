@@ -144,3 +144,93 @@ def make_delivery(session: Session, **overrides: Any) -> Delivery:
         status=DeliveryStatus.pending, attempts=0, created_at=utcnow(),
     )
     return _save(session, Delivery(**{**values, **overrides}))
+
+
+# --- file contents for upload tests (built in memory; each call gives different bytes unless `colour` is set) ---
+
+def _picture(width: int, height: int, colour: tuple[int, int, int] | None) -> Any:
+    """A plain picture; without `colour`, a fresh one whose top row of 16-pixel squares spells a new number
+    in black and white (contrast no compression blurs away, so no two calls give the same file)."""
+    from PIL import Image, ImageDraw
+
+    if colour is not None:
+        return Image.new("RGB", (width, height), colour)
+    n = next(_sequence)
+    image = Image.new("RGB", (width, height), (n * 37 % 256, n * 91 % 256, n * 53 % 256))
+    draw = ImageDraw.Draw(image)
+    for bit in range(min(32, width // 16)):
+        draw.rectangle((bit * 16, 0, bit * 16 + 15, 15), fill="white" if n >> bit & 1 else "black")
+    return image
+
+
+def _encoded(image: Any, image_format: str, **options: Any) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, image_format, **options)
+    return buffer.getvalue()
+
+
+def jpeg_bytes(width: int = 640, height: int = 480, *, colour: tuple[int, int, int] | None = None,
+               exif: Any = None) -> bytes:
+    """A real JPEG photo (optionally with a PIL.Image.Exif)."""
+    options = {"exif": exif} if exif is not None else {}
+    return _encoded(_picture(width, height, colour), "JPEG", quality=85, **options)
+
+
+def png_bytes(width: int = 640, height: int = 480, *, colour: tuple[int, int, int] | None = None) -> bytes:
+    return _encoded(_picture(width, height, colour), "PNG")
+
+
+def webp_bytes(width: int = 640, height: int = 480, *, colour: tuple[int, int, int] | None = None) -> bytes:
+    return _encoded(_picture(width, height, colour), "WEBP")
+
+
+def pdf_bytes(text: str = "Police report 2026-1120") -> bytes:
+    """A small, complete one-page PDF (with a correct cross-reference table and %%EOF)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def heic_bytes() -> bytes:
+    """The start of a HEIC file (ftyp box, brand heic): enough for its magic bytes."""
+    box = b"ftyp" + b"heic" + (0).to_bytes(4, "big") + b"mif1heic"  # type, major brand, version, brands
+    return (4 + len(box)).to_bytes(4, "big") + box + b"\x00" * 64
+
+
+def jpeg_with_gps_bytes(width: int = 640, height: int = 480, *, latitude: tuple[int, int, int] = (31, 13, 408),
+                        longitude: tuple[int, int, int] = (121, 28, 12)) -> bytes:
+    """A JPEG as a phone takes it: make, model, capture time and a GPS position (seconds in tenths)."""
+    from PIL import Image
+    from PIL.TiffImagePlugin import IFDRational
+
+    exif = Image.Exif()
+    exif[0x010F] = "HUAWEI"  # Make
+    exif[0x0110] = "P60 Pro\x00"  # Model, NUL-padded as some phones write it
+    exif[0x0132] = "2026:11:19 08:15:00"  # DateTime
+    exif.get_ifd(0x8769)[0x9003] = "2026:11:19 08:14:59"  # DateTimeOriginal
+    gps = exif.get_ifd(0x8825)
+    gps[0x00] = b"\x02\x02\x00\x00"  # GPSVersionID
+    gps[0x01] = "N"
+    gps[0x02] = (IFDRational(latitude[0]), IFDRational(latitude[1]), IFDRational(latitude[2], 10))
+    gps[0x03] = "E"
+    gps[0x04] = (IFDRational(longitude[0]), IFDRational(longitude[1]), IFDRational(longitude[2], 10))
+    gps[0x1D] = "2026:11:19"  # GPSDateStamp
+    return jpeg_bytes(width, height, exif=exif)

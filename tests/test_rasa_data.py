@@ -19,7 +19,30 @@ def test_rasa_data_validate_passes_without_warnings():
     )
     output = result.stdout + result.stderr
     warnings = [line for line in output.splitlines() if "UserWarning" in line or " ERROR " in line]
-    assert result.returncode == 0 and not warnings, "\n".join(warnings) or output[-3000:]
+    # A form speaks utter_ask_<slot> itself, which Rasa 3.6's validator does not know: it reports those
+    # questions as "not used in any story or rule". Exactly those are expected; any other warning fails.
+    form_questions = {f"'utter_ask_{slot}'" for slot in form_slots()}
+    unexpected = [line for line in warnings
+                  if not ("is not used in any story or rule" in line and any(q in line for q in form_questions))]
+    assert not unexpected, "\n".join(unexpected)
+    assert result.returncode == 0, output[-3000:]
+
+
+def form_slots() -> set[str]:
+    """The slots that forms in the domain ask for."""
+    yaml = YAML(typ="safe")
+    slots: set[str] = set()
+    for path in (ROOT / "config/domain").glob("*.yml"):
+        for form in ((yaml.load(path) or {}).get("forms") or {}).values():
+            slots.update(form["required_slots"])
+    return slots
+
+
+def test_every_form_question_has_a_response():
+    yaml = YAML(typ="safe")
+    responses = {name for path in (ROOT / "config/domain").glob("*.yml")
+                 for name in ((yaml.load(path) or {}).get("responses") or {})}
+    assert form_slots() and {f"utter_ask_{slot}" for slot in form_slots()} <= responses
 
 
 def test_every_response_has_a_chinese_and_an_english_variant():

@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.conversation import Sender, converse, intent_payload, language_of, say
+from bot.handlers.media import file_uploads
 from bot.texts import text
 from claims.clock import minutes_until
 from claims.services import chats, identity
@@ -31,6 +32,8 @@ async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         entities["locked_minutes"] = minutes_until(result.locked_until, now)
     await context.bot_data["flush_album"](sender, context)
     await converse(sender, context, intent_payload("share_contact", **entities))
+    if result.outcome.value == "verified" and context.chat_data.get("unfiled_uploads"):
+        await file_uploads(sender, context, [])  # photos sent before the check, filed now
 
 
 async def logout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -68,7 +68,8 @@ def test_second_customer_is_told_one_is_ahead(use_test_database):
     [
         ("complain", (), "complaint"),
         ("affirm", ("utter_ask_anyone_injured", "utter_emergency_advice"), "injury"),
-        ("affirm", ("utter_offer_agent_for_report",), "user_request"),
+        ("affirm", ("utter_offer_human_for_report",), "form_failure"),
+        ("request_human", ("utter_ask_accident_time",), "user_request"),
     ],
 )
 def test_reason_follows_what_happened(use_test_database, intent, previous, reason):
