@@ -6,6 +6,8 @@ Each test checks what the assistant stored, not only what it said.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,17 +16,19 @@ from sqlalchemy import func, select
 
 from claims.enums import HandoffReason, ThirdParty
 from claims.models import Claim, ClaimDocument, Handoff, Policy, Policyholder
-from claims.seed import DEMO_NAME_EN, DEMO_NAME_ZH, DEMO_PHONE_EN, DEMO_PHONE_ZH
 from claims.stages import ClaimStage
 from tests.e2e.chat import texts
-from tests.factories import jpeg_bytes
+from tests.factories import jpeg_bytes, make_policy, make_policyholder, make_vehicle
 
 pytestmark = pytest.mark.e2e
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LANGUAGES = pytest.mark.parametrize("language", ["en", "zh"])
 
-DEMO = {"en": {"phone": DEMO_PHONE_EN, "name": DEMO_NAME_EN, "spelled": "D-A-N-I-E-L C-A-R-T-E-R"},
-        "zh": {"phone": DEMO_PHONE_ZH, "name": DEMO_NAME_ZH, "spelled": "张 · 伟"}}
+# Each test reports as a policyholder of its own, so that its claims do not change what other tests
+# (claim tracking) see of the demo policyholders.
+REPORTERS = {"en": {"name": "Olivia Bennett", "spelled": "O-L-I-V-I-A B-E-N-N-E-T-T"},
+             "zh": {"name": "李娜", "spelled": "李 · 娜"}}
+_phones = itertools.count(1)
 SAY = {
     "en": {
         "report": "I just had an accident", "nobody_hurt": "nobody is hurt", "someone_hurt": "someone is hurt",
@@ -65,10 +69,26 @@ SAY = {
 }
 
 
-async def verified_chat(chat_factory, language):
-    """A new Telegram user who shares the demo policyholder's phone number as their own contact."""
+@pytest.fixture
+def reporter(assistant):
+    """Makes a policyholder with one car on an active policy; returns their phone."""
+    def make(language: str) -> str:
+        phone = f"+86139{os.getpid() % 10000:04d}{next(_phones):04d}"
+        today = datetime.now(SHANGHAI).date()
+        with assistant.sessions()() as session:
+            policyholder = make_policyholder(session, full_name=REPORTERS[language]["name"], phone=phone)
+            policy = make_policy(session, policyholder=policyholder, starts_on=today - timedelta(days=300),
+                                 ends_on=today + timedelta(days=65))
+            make_vehicle(session, policy=policy)
+        return phone
+    return make
+
+
+async def verified_chat(chat_factory, reporter, language):
+    """A new Telegram user, a policyholder with one car, who shares their own contact."""
     chat = chat_factory(language)
-    await chat.send_update(contact={"phone_number": DEMO[language]["phone"], "first_name": "Demo",
+    chat.phone = reporter(language)
+    await chat.send_update(contact={"phone_number": chat.phone, "first_name": "Demo",
                                     "user_id": chat.user.id}, expect=2)
     return chat
 
@@ -88,11 +108,10 @@ def yesterday_at(hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
 
 
-def claims_of(assistant, language) -> list[Claim]:
+def claims_of(assistant, chat) -> list[Claim]:
     with assistant.sessions()() as session:
         return list(session.scalars(
-            select(Claim).join(Policy).join(Policyholder)
-            .where(Policyholder.phone == DEMO[language]["phone"]).order_by(Claim.id)
+            select(Claim).join(Policy).join(Policyholder).where(Policyholder.phone == chat.phone).order_by(Claim.id)
         ))
 
 
@@ -111,19 +130,19 @@ async def answer_fast_track_questions(chat, language):
 
 
 @LANGUAGES
-async def test_fast_track_claim_is_filed_then_its_photos_complete_it(assistant, chat_factory, language):
+async def test_fast_track_claim_is_filed_then_its_photos_complete_it(assistant, chat_factory, reporter, language):
     words = SAY[language]
-    chat = await verified_chat(chat_factory, language)
-    before = len(claims_of(assistant, language))
+    chat = await verified_chat(chat_factory, reporter, language)
+    before = len(claims_of(assistant, chat))
     await start_report(chat, language)
     summary = await answer_fast_track_questions(chat, language)
     assert words["check"] in texts(summary)
     # The name and plate spelled out, letter by letter, to catch misspellings before filing.
-    assert DEMO[language]["name"] in texts(summary) and DEMO[language]["spelled"] in texts(summary)
+    assert REPORTERS[language]["name"] in texts(summary) and REPORTERS[language]["spelled"] in texts(summary)
     filed = await chat.press(summary[-1], words["file"])
     assert words["filed"] in texts(filed) and words["fast_track"] in texts(filed)
 
-    claims = claims_of(assistant, language)
+    claims = claims_of(assistant, chat)
     assert len(claims) == before + 1
     claim = claims[-1]
     assert claim.claim_number in texts(filed)
@@ -163,9 +182,9 @@ async def test_fast_track_claim_is_filed_then_its_photos_complete_it(assistant, 
 
 
 @LANGUAGES
-async def test_standard_claim_with_a_side_question_and_a_correction_from_the_summary(assistant, chat_factory, language):
+async def test_standard_claim_with_a_side_question_and_a_correction_from_the_summary(assistant, chat_factory, reporter, language):
     words = SAY[language]
-    chat = await verified_chat(chat_factory, language)
+    chat = await verified_chat(chat_factory, reporter, language)
     await start_report(chat, language)
     where = await chat.send(words["two_hours"])
     assert words["where"] in texts(where)
@@ -188,7 +207,7 @@ async def test_standard_claim_with_a_side_question_and_a_correction_from_the_sum
     filed = await chat.press(corrected[-1], words["file"])
     assert words["filed"] in texts(filed) and words["standard"] in texts(filed)
 
-    claim = claims_of(assistant, language)[-1]
+    claim = claims_of(assistant, chat)[-1]
     assert claim.claim_number in texts(filed)
     assert not claim.fast_track and claim.third_party is ThirdParty.other_vehicle
     assert claim.incident_at == yesterday_at(20, 30)  # the corrected time, not the first answer
@@ -198,24 +217,24 @@ async def test_standard_claim_with_a_side_question_and_a_correction_from_the_sum
 
 
 @LANGUAGES
-async def test_cancel_midway_files_nothing(assistant, chat_factory, language):
+async def test_cancel_midway_files_nothing(assistant, chat_factory, reporter, language):
     words = SAY[language]
-    chat = await verified_chat(chat_factory, language)
-    before = len(claims_of(assistant, language))
+    chat = await verified_chat(chat_factory, reporter, language)
+    before = len(claims_of(assistant, chat))
     await start_report(chat, language)
     await chat.send(words["yesterday_5pm"])
     cancelled = await chat.send(words["cancel"])
     assert words["cancelled"] in texts(cancelled)
-    assert len(claims_of(assistant, language)) == before
+    assert len(claims_of(assistant, chat)) == before
     # The next message is an ordinary conversation again, not an answer to the form.
     again = await chat.send(words["report"])
     assert words["nobody_hurt"] in str(again[-1].get("reply_markup"))
 
 
 @LANGUAGES
-async def test_three_unusable_answers_offer_a_person_who_takes_over(assistant, chat_factory, language):
+async def test_three_unusable_answers_offer_a_person_who_takes_over(assistant, chat_factory, reporter, language):
     words = SAY[language]
-    chat = await verified_chat(chat_factory, language)
+    chat = await verified_chat(chat_factory, reporter, language)
     await start_report(chat, language)
     for _ in range(2):
         retry = await chat.send(words["nonsense"])
@@ -230,9 +249,9 @@ async def test_three_unusable_answers_offer_a_person_who_takes_over(assistant, c
 
 
 @LANGUAGES
-async def test_an_injury_opens_the_claim_as_an_injury_case_and_queues_a_person(assistant, chat_factory, language):
+async def test_an_injury_opens_the_claim_as_an_injury_case_and_queues_a_person(assistant, chat_factory, reporter, language):
     words = SAY[language]
-    chat = await verified_chat(chat_factory, language)
+    chat = await verified_chat(chat_factory, reporter, language)
     safety = await chat.send(words["report"])
     urgent = await chat.press(safety[-1], words["someone_hurt"], expect=2)
     assert words["emergency"] in texts(urgent) and words["handoff"] in texts(urgent)
@@ -245,13 +264,17 @@ async def test_an_injury_opens_the_claim_as_an_injury_case_and_queues_a_person(a
         assert count == 1
 
 
-async def test_photos_before_the_identity_check_are_filed_after_it(assistant, chat_factory):
-    chat = chat_factory("en")
+async def test_photos_before_the_identity_check_are_filed_after_it(assistant, chat_factory, reporter):
+    chat = await verified_chat(chat_factory, reporter, "en")
+    await start_report(chat, "en")
+    summary = await answer_fast_track_questions(chat, "en")
+    await chat.press(summary[-1], SAY["en"]["file"])
+    await chat.send("/logout")  # a stranger again, with a claim waiting for photos
     photo = jpeg_bytes(colour=(10, 20, 30))
     sent = await chat.sim.send_photo(chat.user.id, photo, user=chat.user)
     asked = await chat._collect(sent["message_id"], 2, 30)
     assert "confirm it's you" in texts(asked)
-    shared = await chat.send_update(contact={"phone_number": DEMO_PHONE_EN, "first_name": "Demo",
+    shared = await chat.send_update(contact={"phone_number": chat.phone, "first_name": "Demo",
                                              "user_id": chat.user.id}, expect=3)
     assert "Got it" in texts(shared)
     with assistant.sessions()() as session:
