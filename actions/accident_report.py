@@ -7,17 +7,15 @@ question stop the form, and a person is offered.
 """
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, timezone
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions import store
-from actions.base import ClaimsAction, DomainDict, chat_id, previous_action, telegram_user_id
+from actions.base import ClaimsAction, DomainDict, chat_id, in_session, previous_action, telegram_user_id
 from actions.tracking import language
 from claims import accident_report as answers
 from claims import wording
@@ -138,13 +136,6 @@ class ValidateAccidentReportForm(FormValidationAction):
         chosen = next(tracker.get_latest_entity_values("report_answer"), None)
         return str(chosen if chosen is not None else value or "")
 
-    @staticmethod
-    async def _in_session(work):
-        def run():
-            with store.session_factory()() as session:
-                return work(session)
-        return await asyncio.to_thread(run)
-
     # --------------------------------------------------------- answers that the classifier misread
 
     def _unmistakable(self, tracker: Tracker, slot: str, parse) -> dict[str, Any]:
@@ -187,7 +178,7 @@ class ValidateAccidentReportForm(FormValidationAction):
             vehicle = next(v for v in vehicles if v.id == matched.value)
             return vehicle_slots(vehicle, lang)
 
-        slots = await self._in_session(choose)
+        slots = await in_session(choose)
         if slots is None:
             return self._rejected(tracker, "accident_vehicle", AnswerProblem.unknown_vehicle)
         return self._accepted("accident_vehicle", slots.pop("accident_vehicle"), **slots)
@@ -205,7 +196,7 @@ class ValidateAccidentReportForm(FormValidationAction):
                 policy = None
             return (policy.starts_on, policy.ends_on) if policy else (None, None)
 
-        starts_on, ends_on = await self._in_session(policy_dates)
+        starts_on, ends_on = await in_session(policy_dates)
         known = tracker.get_slot("accident_date_known")
         parsed = answers.parse_incident_time(
             self._answer(tracker, value), now=datetime.now(timezone.utc), tz=settings.timezone,
@@ -276,25 +267,25 @@ class ValidateAccidentReportForm(FormValidationAction):
                               estimate_band_label=wording.estimate_band_label(parsed.value, language(tracker)))
 
 
-class ActionReviewAccidentReport(ClaimsAction):
+class ActionReviewAccidentReport(Action):
     """The form stopped: all answered (summary), or three unusable answers (offer a person)."""
 
     def name(self) -> str:
         return "action_review_accident_report"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, *, session: Session):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         if tracker.get_slot("report_needs_help"):
             return [SlotSet("report_outcome", "needs_help")]
         return [SlotSet("report_outcome", "summary")]
 
 
-class ActionReopenReportField(ClaimsAction):
+class ActionReopenReportField(Action):
     """Forget one answer so that the form asks it again (from the summary or mid-form)."""
 
     def name(self) -> str:
         return "action_reopen_report_field"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, *, session: Session):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         if not tracker.get_slot("report_policyholder_name"):  # set when a report starts, cleared when it ends
             return [SlotSet("correction", "no_report")]
         field = next(tracker.get_latest_entity_values("report_field"), None)
@@ -352,11 +343,11 @@ class ActionFileClaim(ClaimsAction):
         ]
 
 
-class ActionCancelAccidentReport(ClaimsAction):
+class ActionCancelAccidentReport(Action):
     """Forget the report in progress; nothing is filed."""
 
     def name(self) -> str:
         return "action_cancel_accident_report"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, *, session: Session):
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         return [SlotSet("report_policyholder_name", None), SlotSet("requested_slot", None), *cleared()]

@@ -4,7 +4,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -15,6 +16,7 @@ from actions import store
 logger = logging.getLogger(__name__)
 
 DomainDict = dict[str, Any]
+T = TypeVar("T")
 # The custom payload the front end turns into its own apology.
 ACTION_FAILED = "action_failed"
 
@@ -45,6 +47,16 @@ def previous_action(tracker: Tracker, *, skip: set[str]) -> str | None:
     return None
 
 
+async def in_session(work: Callable[[Session], T]) -> T:
+    """Run `work` with a database session of its own, in a worker thread (off the event loop)."""
+
+    def run() -> T:
+        with store.session_factory()() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
+
+
 class ClaimsAction(Action, ABC):
     """An action that runs its work with a database session, off the event loop.
 
@@ -54,16 +66,12 @@ class ClaimsAction(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         try:
-            return await asyncio.to_thread(self._run_in_session, dispatcher, tracker, domain)
+            return await in_session(lambda session: self.act(dispatcher, tracker, domain, session=session))
         except Exception:
             logger.exception("action %s failed", self.name())
             dispatcher.messages.clear()
             dispatcher.utter_message(json_message={"notice": ACTION_FAILED})
             return []
-
-    def _run_in_session(self, dispatcher, tracker, domain):
-        with store.session_factory()() as session:
-            return self.act(dispatcher, tracker, domain, session=session)
 
     @abstractmethod
     def act(

@@ -19,6 +19,7 @@ from bot.texts import text
 from claims import wording
 from claims.services import documents
 from claims.services.documents import CustomerIntake, IncomingFile, UploadProblem
+from claims.stages import ClaimStage
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +101,7 @@ def intake_reply(intake: CustomerIntake, problems: dict[int, UploadProblem], lan
     """What came in, what was refused and why, and what comes next."""
     result, lines = intake.result, []
     if result.accepted:
-        items = [wording.checklist_label(item, language) for item in result.accepted]
-        lines.append(text("upload_received", language).format(items=("、" if language == "zh" else "; ").join(items)))
+        lines.append(text("upload_received", language).format(items=wording.checklist_text(result.accepted, language)))
     for position, problem in sorted(problems.items()):
         lines.append(text(f"upload_{problem.value}", language).format(position=position, max_mb=max_bytes // 2**20))
     progress = result.progress
@@ -113,7 +113,7 @@ def intake_reply(intake: CustomerIntake, problems: dict[int, UploadProblem], lan
         lines.append(text("upload_complete", language).format(claim_number=intake.claim_number))
         if result.moved_to is not None:
             lines.append(text("upload_moved_fast_track", language) if intake.fast_track and
-                         result.moved_to.value == "loss_assessment" else
+                         result.moved_to is ClaimStage.loss_assessment else
                          text("upload_moved", language).format(stage=wording.stage_label(result.moved_to, language)))
     return "\n".join(lines)
 
