@@ -1,17 +1,29 @@
-"""Hands the conversation to a person: records the request and tells the user where they stand."""
+"""Hands the conversation to a person: records the request and tells the user where they stand.
+
+The agents' console (bot/agent_desk) opens the case's topic as soon as the front end reads the
+`handoff_requested` notice; wording stays in the domain (utter_handoff_queued and its variants).
+"""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import ClaimsAction, DomainDict, chat_id, previous_action, telegram_user_id
+from actions.base import ClaimsAction, DomainDict, chat_id, message_metadata, previous_action, telegram_user_id
+from claims import wording
 from claims.enums import HandoffReason
-from claims.services import handoffs, identity, reports
+from claims.services import agent_desk, handoffs, identity, reports
 from claims.settings import get_settings
+
+HANDOFF_REQUESTED = "handoff_requested"
+HANDOFF_WITHDRAWN = "handoff_withdrawn"
+# The front end says /return_to_bot right after an agent's /done; a later one is the user's own.
+HANDED_BACK_WITHIN = timedelta(minutes=1)
+# The action that answers an unclear message; its second time in a row offers a person.
+FALLBACK_ACTION = "action_handle_nlu_fallback"
 
 
 def handoff_reason(tracker: Tracker) -> HandoffReason:
@@ -19,11 +31,15 @@ def handoff_reason(tracker: Tracker) -> HandoffReason:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if intent == "complain":
         return HandoffReason.complaint
+    if intent == "dispute_assessment":
+        return HandoffReason.disputed_assessment
     previous = previous_action(tracker, skip={"action_request_handoff", "action_deactivate_loop"})
     if previous == "utter_emergency_advice":
         return HandoffReason.injury
     if previous == "utter_offer_human_for_report":
         return HandoffReason.form_failure
+    if previous == "utter_please_rephrase" and tracker.get_slot("fallback_offer_human"):
+        return HandoffReason.nlu_failure
     return HandoffReason.user_request
 
 
@@ -34,6 +50,7 @@ class ActionRequestHandoff(ClaimsAction):
         return "action_request_handoff"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, *, session: Session):
+        settings = get_settings()
         existing = handoffs.open_handoff_for_chat(session, chat_id(tracker))
         now, reason = datetime.now(timezone.utc), handoff_reason(tracker)
         claim = None
@@ -41,8 +58,8 @@ class ActionRequestHandoff(ClaimsAction):
             # Someone is hurt: the claim is opened now, as an injury case, for the agent to complete.
             policyholder = identity.verified_policyholder(session, telegram_user_id(tracker))
             if policyholder is not None:
-                claim = reports.open_injury_claim(session, policyholder=policyholder, now=now,
-                                                  settings=get_settings())
+                claim = reports.open_injury_claim(session, policyholder=policyholder, now=now, settings=settings)
+        schedule = agent_desk.desk_schedule(session, settings=settings, now=now)
         handoff = existing or handoffs.request_handoff(
             session,
             chat_id=chat_id(tracker),
@@ -50,12 +67,62 @@ class ActionRequestHandoff(ClaimsAction):
             reason=reason,
             claim_id=claim.id if claim else None,
             summary=(tracker.latest_message or {}).get("text"),
+            customer_name=message_metadata(tracker).get("first_name"),
             now=now,
+            schedule=schedule,
+            target=agent_desk.first_response_target(settings),
         )
+        if existing is None:
+            dispatcher.utter_message(json_message={"notice": HANDOFF_REQUESTED, "handoff_id": handoff.id})
         # None once an agent has taken the case: nobody is ahead any more.
         position = handoffs.queue_position(session, handoff) or 0
+        desk_open = schedule.is_open(now)
+        opens_at = schedule.next_opening(now)
+        language = tracker.get_slot("language") or "en"
         return [
             SlotSet("handoff_already_queued", existing is not None),
             SlotSet("queue_ahead", max(position - 1, 0)),
-            SlotSet("wait_minutes", max(1, position) * get_settings().handoff_minutes_per_case),
+            SlotSet("wait_minutes", max(1, position) * settings.handoff_minutes_per_case),
+            SlotSet("desk_open", desk_open),
+            SlotSet("desk_opens_at", None if desk_open or opens_at is None else
+                    wording.format_desk_time(opens_at, language, settings.timezone, now=now)),
         ]
+
+
+# The user's previous message got no help either: not understood, or understood as outside what we do.
+UNHELPED_INTENTS = {"nlu_fallback", "out_of_scope"}
+
+
+class ActionHandleNluFallback(Action):
+    """An unclear message: ask to rephrase; if the one before got no help either, also offer a person."""
+
+    def name(self) -> str:
+        return FALLBACK_ACTION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        return [SlotSet("fallback_offer_human", previous_user_intent(tracker) in UNHELPED_INTENTS)]
+
+
+def previous_user_intent(tracker: Tracker) -> str | None:
+    """The intent of the user's message before the latest one."""
+    user_messages = [e for e in tracker.events if e.get("event") == "user"]
+    if len(user_messages) < 2:
+        return None
+    return ((user_messages[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+class ActionReturnToBot(ClaimsAction):
+    """Back to the bot: leave the queue if waiting; or the greeting after a colleague handed back."""
+
+    def name(self) -> str:
+        return "action_return_to_bot"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, *, session: Session):
+        now = datetime.now(timezone.utc)
+        withdrawn = handoffs.withdraw_handoff(session, chat_id=chat_id(tracker), now=now)
+        if withdrawn is not None:
+            dispatcher.utter_message(json_message={"notice": HANDOFF_WITHDRAWN, "handoff_id": withdrawn.handoff_id})
+            return [SlotSet("returned_from", "queue")]
+        if handoffs.recently_handed_back(session, chat_id=chat_id(tracker), now=now, within=HANDED_BACK_WITHIN):
+            return [SlotSet("returned_from", "agent")]
+        return [SlotSet("returned_from", "none")]

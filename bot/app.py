@@ -15,6 +15,8 @@ from telegram.ext import (
 )
 
 from bot import claim_updates
+from bot.agent_desk import console, customer_relay, topics
+from bot.agent_desk.canned import CannedReplies
 from bot.handlers import commands, conversation, errors, identity, media
 from bot.ordering import PerChatUpdateProcessor
 from bot.rasa_client import RasaClient
@@ -66,14 +68,22 @@ async def post_init(application: Application) -> None:
     engine = make_engine(settings.database_url)
     application.bot_data["engine"] = engine
     application.bot_data["store"] = ChatStore(make_session_factory(engine))
-    application.bot_data["rasa"] = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    application.bot_data["rasa"] = RasaClient(
+        settings.rasa_url, timeout=settings.rasa_timeout_seconds,
+        auth_token=settings.rasa_auth_token.get_secret_value() if settings.rasa_auth_token else None)
     application.bot_data["long_payloads"] = {}
     # text handlers pass waiting album photos on first; handed over here because media imports them
     application.bot_data["flush_album"] = media.flush_album
+    application.bot_data["on_desk_notice"] = topics.on_desk_notice
     if settings.stage_update_interval_seconds > 0:  # 0 turns pushing off (e.g. a second bot on one store)
         application.job_queue.run_repeating(
             claim_updates.push_stage_updates, interval=settings.stage_update_interval_seconds, first=1, name="stage-updates"
         )
+    application.bot_data["canned_replies"] = CannedReplies.load(settings.canned_replies_file)
+    if topics.desk_enabled(settings):
+        topics.start_sweeping(application, settings)
+    else:
+        logger.warning("AGENTS_CHAT_ID is not set: handed-over conversations only queue, no agent sees them")
     await application.bot.set_my_commands(COMMANDS["en"])
     await application.bot.set_my_commands(COMMANDS["zh"], language_code="zh")
     logger.info("bot started as @%s", application.bot.username)
@@ -107,25 +117,52 @@ def build_application(settings: BotSettings) -> Application:
     return application
 
 
+# Customers write to the bot in private chats; the agents' group has handlers of its own.
+PRIVATE = filters.ChatType.PRIVATE
+# While an agent owns a case, the customer's updates go to the agent first (customer_relay stops them).
+RELAY_GROUP = -1
+
+
 def add_handlers(application: Application) -> None:
     """Register the handlers, most specific first."""
-    application.add_handler(CommandHandler(["start", "help", "menu"], commands.start))
-    application.add_handler(CommandHandler("cancel", commands.cancel))
-    application.add_handler(CommandHandler(["agent", "human"], commands.agent))
-    application.add_handler(CommandHandler("language", commands.language))
-    application.add_handler(CommandHandler("logout", identity.logout))
-    application.add_handler(CommandHandler(["mute", "mute_updates"], identity.mute_updates))
-    application.add_handler(CommandHandler(["unmute", "unmute_updates"], identity.unmute_updates))
-    application.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
+    settings: BotSettings = application.bot_data["settings"]
+    if topics.desk_enabled(settings):
+        add_agent_desk_handlers(application, settings.agents_chat_id)
+    private_updates = filters.UpdateType.MESSAGE & PRIVATE
+    application.add_handler(MessageHandler(private_updates, customer_relay.on_customer_update), group=RELAY_GROUP)
+    application.add_handler(CallbackQueryHandler(customer_relay.on_customer_update), group=RELAY_GROUP)
+    application.add_handler(CommandHandler(["start", "help", "menu"], commands.start, filters=PRIVATE))
+    application.add_handler(CommandHandler("cancel", commands.cancel, filters=PRIVATE))
+    application.add_handler(CommandHandler(["agent", "human"], commands.agent, filters=PRIVATE))
+    application.add_handler(CommandHandler("language", commands.language, filters=PRIVATE))
+    application.add_handler(CommandHandler("logout", identity.logout, filters=PRIVATE))
+    application.add_handler(CommandHandler(["mute", "mute_updates"], identity.mute_updates, filters=PRIVATE))
+    application.add_handler(CommandHandler(["unmute", "unmute_updates"], identity.unmute_updates, filters=PRIVATE))
+    application.add_handler(MessageHandler(filters.COMMAND & PRIVATE, commands.unknown_command))
     application.add_handler(CallbackQueryHandler(commands.language_button, pattern=f"^{commands.LANGUAGE_CALLBACK_PREFIX}"))
     application.add_handler(CallbackQueryHandler(conversation.on_button))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, conversation.on_text))
-    application.add_handler(MessageHandler(filters.PHOTO, media.on_photo))
-    application.add_handler(MessageHandler(filters.Document.ALL, media.on_document))
-    application.add_handler(MessageHandler(filters.LOCATION, media.on_location))
-    application.add_handler(MessageHandler(filters.CONTACT, identity.on_contact))
-    application.add_handler(MessageHandler(UNSUPPORTED_MEDIA, media.on_unsupported))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, conversation.on_text))
+    application.add_handler(MessageHandler(filters.PHOTO & PRIVATE, media.on_photo))
+    application.add_handler(MessageHandler(filters.Document.ALL & PRIVATE, media.on_document))
+    application.add_handler(MessageHandler(filters.LOCATION & PRIVATE, media.on_location))
+    application.add_handler(MessageHandler(filters.CONTACT & PRIVATE, identity.on_contact))
+    application.add_handler(MessageHandler(UNSUPPORTED_MEDIA & PRIVATE, media.on_unsupported))
     application.add_error_handler(errors.on_error)
+
+
+def add_agent_desk_handlers(application: Application, agents_chat_id: int) -> None:
+    """The agents' group: case buttons, commands and replies in case topics."""
+    agents = filters.Chat(agents_chat_id)
+    application.add_handler(CallbackQueryHandler(console.on_take, pattern=f"^{topics.TAKE_CALLBACK_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(console.on_canned_button, pattern=f"^{console.CANNED_CALLBACK_PREFIX}"))
+    for names, callback in (
+        ("note", console.note), ("claim", console.claim_card), ("history", console.history),
+        ("reply", console.reply), ("transfer", console.transfer), ("done", console.done),
+        ("queue", console.queue), ("stats", console.stats), ("desk", console.desk),
+    ):
+        application.add_handler(CommandHandler(names, callback, filters=agents))
+    application.add_handler(MessageHandler(agents & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+                                           console.on_agent_message))
 
 
 def configure_logging() -> None:

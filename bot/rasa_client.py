@@ -16,8 +16,10 @@ class RasaUnavailable(Exception):
 class RasaClient:
     """Sends a user's message with its metadata and returns Rasa's replies."""
 
-    def __init__(self, base_url: str, *, timeout: float) -> None:
+    def __init__(self, base_url: str, *, timeout: float, auth_token: str | None = None) -> None:
         self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
+        # Rasa's HTTP API (tracker events) is protected by --auth-token; its REST channel is not.
+        self._api_params = {"token": auth_token} if auth_token else {}
 
     async def send(self, sender_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Post one message to /webhooks/rest/webhook; the replies come back in order."""
@@ -30,6 +32,22 @@ class RasaClient:
         except httpx.HTTPError as error:
             raise RasaUnavailable(str(error)) from error
         return response.json() or []
+
+    async def pause(self, sender_id: str) -> None:
+        """Pause the conversation while a person has it: Rasa logs messages but predicts nothing."""
+        await self._append_event(sender_id, {"event": "pause"})
+
+    async def resume(self, sender_id: str) -> None:
+        """Resume the conversation when the person hands it back."""
+        await self._append_event(sender_id, {"event": "resume"})
+
+    async def _append_event(self, sender_id: str, event: dict[str, Any]) -> None:
+        try:
+            response = await self._client.post(f"/conversations/{sender_id}/tracker/events", json=event,
+                                               params=self._api_params)
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(str(error)) from error
 
     async def is_ready(self) -> bool:
         """True when the server answers and has a model loaded."""

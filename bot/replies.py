@@ -52,6 +52,13 @@ def share_keyboard(custom: dict[str, Any]) -> ReplyKeyboardMarkup | ReplyKeyboar
     return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
 
 
+def take_notices(answers: list[dict[str, Any]], kinds: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Split off the custom payloads that tell the front end something (`{"notice": kind, ...}`) and are
+    not for the user; the rest are answers to deliver."""
+    notices = [a["custom"] for a in answers if (a.get("custom") or {}).get("notice") in kinds]
+    return [a for a in answers if (a.get("custom") or {}).get("notice") not in kinds], notices
+
+
 def merge_custom_parts(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rasa's REST channel sends a response's `custom` part as a message of its own; put it back
     on the text it belongs to, so a share-contact keyboard arrives with its question."""

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import SecretStr
+from pathlib import Path
+from typing import Annotated
 
-from claims.settings import ClaimsSettings
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
+
+from claims.settings import REPO_ROOT, ClaimsSettings
 
 
 class BotSettings(ClaimsSettings):
@@ -21,6 +25,7 @@ class BotSettings(ClaimsSettings):
     webhook_port: int = 8443
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 20.0
+    rasa_auth_token: SecretStr | None = None  # when Rasa runs with --auth-token (docker-compose)
     # Longer messages are answered by the bot itself instead of going to the NLU.
     max_message_chars: int = 1500
     # Photos of one album arrive as separate updates; wait this long to treat them as one batch.
@@ -28,6 +33,22 @@ class BotSettings(ClaimsSettings):
     poll_timeout_seconds: int = 10
     # How often stage changes are looked for and pushed (the target is within a minute).
     stage_update_interval_seconds: float = 15.0
+    # The agents' console: a forum supergroup where each handed-over conversation gets a topic. Only the
+    # Telegram user ids listed in AGENT_IDS (and still members of the group) may act on cases.
+    agents_chat_id: int | None = None
+    agent_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    agents_language: str = "en"  # the console's wording; customers are always answered in their own
+    canned_replies_file: Path = REPO_ROOT / "config/canned_replies.yml"
+    # How often the desk looks for cases without a topic and for missed first-response targets.
+    desk_sweep_interval_seconds: float = 5.0
+
+    @field_validator("agent_ids", mode="before")
+    @classmethod
+    def _agent_id_list(cls, value: object) -> object:
+        # "111,222" or "[111, 222]" in the environment; a list when built in code.
+        if isinstance(value, str):
+            return [int(part) for part in value.strip("[] ").replace(" ", "").split(",") if part]
+        return value
 
     @property
     def file_url(self) -> str:

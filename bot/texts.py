@@ -101,10 +101,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, I couldn't download your file from Telegram. Please send it again.",
         "zh": "抱歉，文件没能从 Telegram 下载下来，请重新发送。",
     },
+    # The agents' desk: a person has the conversation.
+    "agent_joined": {
+        "en": "{agent} from our claims team has joined and can see our conversation so far. You can write here as usual.",
+        "zh": "理赔服务的{agent}已接入，之前的对话都能看到。您可以直接在这里继续留言。",
+    },
+    "agent_transferred": {
+        "en": "{agent} has passed your case to a colleague, who will reply here; you keep your place in the queue. Meanwhile I can still help with anything else.",
+        "zh": "{agent}已把您的问题转交给其他同事，同事会在这里回复您，您的排队顺序不变。这期间有其他问题也可以继续问我。",
+    },
+    "wait_longer": {
+        "en": "Sorry, it's taking longer than usual to reach a colleague. You keep your place and they'll reply right here; nothing you've told me is lost. If it's urgent, call 95500.",
+        "zh": "抱歉，人工客服比平时忙，需要多等一会儿。您的排队顺序不变，客服会直接在这里回复您，之前说的内容都已保存。如有紧急情况请拨打 95500。",
+    },
+    "agent_line": {"en": "🧑‍💼 {agent}: {text}", "zh": "🧑‍💼 {agent}：{text}"},
 }
+
+
+def pick(variants: dict[str, str], language: str) -> str:
+    """The variant in `language`, English when there is none."""
+    return variants.get(language) or variants["en"]
 
 
 def text(key: str, language: str) -> str:
     """The wording for a key in the user's language, English when unknown."""
-    variants = TEXTS[key]
-    return variants.get(language) or variants["en"]
+    return pick(TEXTS[key], language)

@@ -77,6 +77,26 @@ class HandoffStatus(str, Enum):
     closed = "closed"
 
 
+class HandoffOutcome(str, Enum):
+    """How a closed handoff ended."""
+
+    handed_back = "handed_back"  # the agent finished and gave the conversation back to the bot
+    withdrawn = "withdrawn"  # the customer no longer needed a person before anyone took the case
+
+
+class HandoffEventKind(str, Enum):
+    """One thing that happened to a handoff: its audit trail."""
+
+    requested = "requested"
+    topic_opened = "topic_opened"
+    taken = "taken"
+    transferred = "transferred"
+    note = "note"
+    reminded = "reminded"
+    handed_back = "handed_back"
+    withdrawn = "withdrawn"
+
+
 class MessageDirection(str, Enum):
     inbound = "in"
     outbound = "out"

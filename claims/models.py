@@ -13,8 +13,8 @@ from sqlalchemy.types import TypeDecorator
 
 from claims.clock import require_aware, utcnow
 from claims.enums import (
-    ChecklistItem, DeliveryKind, DeliveryStatus, HandoffReason, HandoffStatus, Language, MessageDirection,
-    MessageSender, NpsFollowUp, PolicyStatus, RoadsideStatus, ServiceType, ThirdParty, VerificationMethod,
+    ChecklistItem, DeliveryKind, DeliveryStatus, HandoffEventKind, HandoffOutcome, HandoffReason, HandoffStatus,
+    Language, MessageDirection, MessageSender, NpsFollowUp, PolicyStatus, RoadsideStatus, ServiceType, ThirdParty, VerificationMethod,
 )
 from claims.money import to_money
 from claims.nps import NpsCategory, nps_category
@@ -291,11 +291,52 @@ class Handoff(Base):
     assigned_at: Mapped[Optional[datetime]]
     first_response_at: Mapped[Optional[datetime]]
     closed_at: Mapped[Optional[datetime]]
-    topic_id: Mapped[Optional[int]] = mapped_column(BigInteger)  # forum topic of the agents' group
+    topic_id: Mapped[Optional[int]] = mapped_column(BigInteger, index=True)  # forum topic of the agents' group
     summary: Mapped[Optional[str]] = mapped_column(Text)
+    customer_name: Mapped[Optional[str]] = mapped_column(String(100))  # as shown on Telegram; unverified
+    # The context card in the topic, edited when the case is taken, transferred or closed.
+    card_message_id: Mapped[Optional[int]] = mapped_column(BigInteger)
+    # First-response target: an agent should take the case by then (open desk time only).
+    first_response_due_at: Mapped[Optional[datetime]]
+    breached_at: Mapped[Optional[datetime]]  # when the reminder went out for a missed target
+    transfer_count: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[Optional[HandoffOutcome]] = mapped_column(enum_column(HandoffOutcome))
 
     policyholder: Mapped[Optional[Policyholder]] = relationship()
     claim: Mapped[Optional[Claim]] = relationship()
+    events: Mapped[list[HandoffEvent]] = relationship(
+        back_populates="handoff", order_by="(HandoffEvent.created_at, HandoffEvent.id)", cascade="all, delete-orphan"
+    )
+
+
+class HandoffEvent(Base):
+    """The audit trail of a handoff: who took it when, transfers, internal notes, reminders, hand-back."""
+
+    __tablename__ = "handoff_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    kind: Mapped[HandoffEventKind] = mapped_column(enum_column(HandoffEventKind))
+    actor_telegram_id: Mapped[Optional[int]] = mapped_column(BigInteger)
+    actor_name: Mapped[Optional[str]] = mapped_column(String(100))
+    text: Mapped[Optional[str]] = mapped_column(Text)  # an internal note's words; never sent to the customer
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    handoff: Mapped[Handoff] = relationship(back_populates="events")
+
+
+class DeskHoursOverride(Base):
+    """An agent closed the desk early or opened it outside hours, for a period (see claims.desk_hours)."""
+
+    __tablename__ = "desk_hours_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime] = mapped_column(index=True)
+    set_by_telegram_id: Mapped[Optional[int]] = mapped_column(BigInteger)
+    set_by_name: Mapped[Optional[str]] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ConversationMessage(Base):

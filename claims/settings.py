@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from claims.desk_hours import DEFAULT_DESK_HOURS, DailyHours, parse_week
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Service target (days) for a claim to leave each stage; used for "on track / late" wording and reminders.
@@ -41,6 +43,10 @@ class ClaimsSettings(BaseSettings):
     verification_max_failures: int = 3
     # Average minutes an agent spends per handed-over case: the expected wait told to customers.
     handoff_minutes_per_case: int = 4
+    # The agents' desk: opening hours per weekday in the business timezone ("closed" for none), and how
+    # soon an agent should take a handed-over case, counting open desk time only.
+    desk_hours: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_DESK_HOURS))
+    first_response_target_seconds: int = 120
     # Stage changes older than this are not pushed (no flood of stale updates after downtime).
     stage_update_max_age_hours: int = 24
     # How long a bot process may hold a delivery it is sending before another one may take it over.
@@ -71,6 +77,17 @@ class ClaimsSettings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown timezone {value!r}") from error
         return value
+
+    @field_validator("desk_hours")
+    @classmethod
+    def _valid_desk_hours(cls, value: dict[str, str]) -> dict[str, str]:
+        parse_week(value)  # a typo in the opening hours fails at start-up, not when a customer asks
+        return value
+
+    @property
+    def desk_week(self) -> dict[int, DailyHours | None]:
+        """The desk's opening hours by weekday number (0 = Monday)."""
+        return parse_week(self.desk_hours)
 
     @property
     def timezone(self) -> ZoneInfo:

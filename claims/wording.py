@@ -395,3 +395,27 @@ def checklist_text(items: Sequence[ChecklistItem], lang: Language | str) -> str:
     """A list of documents for one line of a message."""
     labels = [checklist_label(item, lang) for item in items]
     return "、".join(labels) if language_of(lang) is Language.zh else "; ".join(labels)
+
+
+_WEEKDAY_NAMES = {
+    Language.en: ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    Language.zh: ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+}
+
+
+def format_desk_time(value: datetime, lang: Language | str, tz: tzinfo | str, *, now: datetime) -> str:
+    """When the desk opens or closes, as people say it: `today 20:00`, `tomorrow 08:30`, `Monday 08:30`
+    (zh `今天 20:00`, `明天 08:30`, `周一 08:30`); a date when more than a week away."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    local, today = require_aware(value).astimezone(zone), require_aware(now).astimezone(zone).date()
+    zh = language_of(lang) is Language.zh
+    days = (local.date() - today).days
+    if days == 0:
+        day = "今天" if zh else "today"
+    elif days == 1:
+        day = "明天" if zh else "tomorrow"
+    elif 1 < days < 7:
+        day = _WEEKDAY_NAMES[language_of(lang)][local.weekday()]
+    else:
+        day = format_date(local.date(), lang, zone)
+    return f"{day} {local:%H:%M}"

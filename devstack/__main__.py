@@ -8,7 +8,6 @@ import argparse
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from datetime import datetime, timezone
 
@@ -22,6 +21,9 @@ from devstack.processes import ROOT, Service, free_port, http_ok
 from devstack.stack import APP_PYTHON, Stack, current_model
 
 LOCAL_TOKEN = "1000000001:LOCAL-CHAT-TOKEN"
+# The simulated agents' forum of the local chat, and the agent you play in it (/view switches).
+LOCAL_AGENTS_CHAT_ID = -1001000000001
+LOCAL_AGENT_ID = 200001
 
 
 def prepare_database(url: str) -> None:
@@ -54,13 +56,18 @@ def main() -> int:
         simulator.start()
         simulator.wait_ready(20)
         token, api_url = LOCAL_TOKEN, f"http://127.0.0.1:{port}/bot"
-    stack = Stack(work, settings.database_url, telegram_api_url=api_url, bot_token=token)
+    desk_env = {}
+    if simulator and not os.environ.get("AGENTS_CHAT_ID"):
+        desk_env = {"AGENTS_CHAT_ID": str(LOCAL_AGENTS_CHAT_ID), "AGENT_IDS": str(LOCAL_AGENT_ID)}
+    stack = Stack(work, settings.database_url, telegram_api_url=api_url, bot_token=token, extra_env=desk_env)
     stack.build(current_model())
     print(f"Starting the action server, Rasa and the bot (logs in {work / 'logs'}); Rasa needs ~30 s to load.")
     try:
         stack.start()
         if simulator:
-            chat = [APP_PYTHON, "-m", "telegram_simulator.chat", "--url", api_url.removesuffix("/bot"), "--language", args.language]
+            chat = [APP_PYTHON, "-m", "telegram_simulator.chat", "--url", api_url.removesuffix("/bot"), "--language", args.language,
+                    "--agents-chat-id", desk_env.get("AGENTS_CHAT_ID", os.environ.get("AGENTS_CHAT_ID", "")),
+                    "--agent-user-id", str(LOCAL_AGENT_ID)]
             if args.phone:
                 chat += ["--phone", args.phone]
             return subprocess.call(chat, cwd=ROOT)

@@ -478,6 +478,11 @@ class BotApi:
     async def reopen_forum_topic(self, bot: BotState, p: Params) -> bool:
         return self._set_topic_closed(bot, p, False)
 
+    async def delete_forum_topic(self, bot: BotState, p: Params) -> bool:
+        chat, topic = self._topic(bot, p)
+        del chat.topics[topic["message_thread_id"]]
+        return True
+
     def _set_topic_closed(self, bot: BotState, p: Params, closed: bool) -> bool:
         chat, topic = self._topic(bot, p)
         if topic["closed"] == closed:

@@ -5,7 +5,7 @@
 Type text to send it. A number picks a shown choice: [n] inline buttons of the latest message
 that has them, then the reply keyboard (contact/location buttons share yours). Simulator commands:
   /photo PATH [caption]   /document PATH   /location [LAT LON]   /contact [PHONE]
-  /sticker [EMOJI]        /voice [SECONDS] /agent (switch customer/agent view)
+  /sticker [EMOJI]        /voice [SECONDS] /view (switch between the customer and the agents' group)
   /topic [ID] (agent view: post in a forum topic; no ID lists them)   /sim (this help)   /quit
 Any other /command goes to the bot. Start a line with a backslash to send it verbatim: \\2, \\/photo.
 """
@@ -162,7 +162,7 @@ class TerminalChat:
             await self.client.send_sticker(view.chat_id, args[0] if args else "👍", **ids)
         elif command == "/voice":
             await self.client.send_voice(view.chat_id, int(args[0]) if args else 2, **ids)
-        elif command == "/agent":
+        elif command == "/view":
             self.toggle_view()
         elif command == "/topic":
             await self.pick_topic(args)
@@ -263,7 +263,8 @@ def main() -> None:
     parser.add_argument("--phone", default="+85291234567", help="phone shared by contact buttons")
     parser.add_argument("--location", nargs=2, type=float, default=(22.2819, 114.1582),
                         metavar=("LAT", "LON"), help="location shared by location buttons")
-    parser.add_argument("--agents-chat-id", type=int, help="the agents' forum supergroup; /agent switches")
+    parser.add_argument("--agents-chat-id", type=lambda v: int(v) if v else None,
+                        help="the agents' forum supergroup; /view switches to it")
     parser.add_argument("--agent-user-id", type=int, default=200001)
     parser.add_argument("--agent-name", default="Agent Lee")
     args = parser.parse_args()

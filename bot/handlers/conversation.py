@@ -23,6 +23,8 @@ SPLIT_PART_SECONDS = 10
 
 # Sent by an action that failed (actions/base.py); the front end apologises in its own words.
 ACTION_FAILED = "action_failed"
+# Sent by the handoff actions with the case's id, for the agents' console (bot/agent_desk/topics.py).
+DESK_NOTICES = {"handoff_requested", "handoff_withdrawn"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Sender:
     user_id: int | None
     language_code: str | None
     chat_type: str = "private"
+    first_name: str | None = None  # shown to agents when the customer is not verified
 
     @classmethod
     def of(cls, update: Update) -> Sender:
@@ -43,6 +46,7 @@ class Sender:
             user_id=user.id if user else None,
             language_code=user.language_code if user else None,
             chat_type=update.effective_chat.type,
+            first_name=user.full_name if user else None,
         )
 
 
@@ -95,6 +99,7 @@ async def converse(sender: Sender, context: ContextTypes.DEFAULT_TYPE, message: 
         "telegram_user_id": sender.user_id,
         "language": language,
         "chat_type": sender.chat_type,
+        "first_name": sender.first_name,
     }
     await context.bot.send_chat_action(sender.chat_id, ChatAction.TYPING)
     try:
@@ -103,11 +108,14 @@ async def converse(sender: Sender, context: ContextTypes.DEFAULT_TYPE, message: 
         logger.warning("Rasa unavailable: %s", error)
         await say(context, sender.chat_id, text("unavailable", language))
         return
+    answers, notices = replies.take_notices(answers, DESK_NOTICES)
     if not answers:  # never leave the user in silence
         logger.warning("Rasa gave no answer to an update in chat %s", sender.chat_id)
         await say(context, sender.chat_id, text("error", language))
     for answer in replies.merge_custom_parts(answers):
         await deliver(context, sender.chat_id, answer)
+    for notice in notices:  # after the customer has been answered
+        await context.bot_data["on_desk_notice"](context.application, notice)
 
 
 def continues_a_split_message(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -137,6 +145,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A pressed inline button: echo the choice, then send its payload to Rasa."""
     query = update.callback_query
+    if update.effective_chat is None or update.effective_chat.type != update.effective_chat.PRIVATE:
+        await query.answer()
+        return
     await query.answer()
     sender = Sender.of(update)
     data = query.data or ""

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
@@ -26,6 +26,23 @@ from tests.e2e.chat import Chat
 
 BOT_TOKEN = "7000000001:E2E-TEST-TOKEN"
 _chat_ids = itertools.count(900_000_001)
+
+# The agents' forum: two listed agents, a member who is not an agent, and a listed agent who left.
+AGENTS_CHAT_ID = -1009000000001
+AGENT_LEE = FakeUser(id=700001, first_name="Lee", language_code="en")
+AGENT_WANG = FakeUser(id=700002, first_name="Wang", language_code="zh-hans")
+INTRUDER = FakeUser(id=700003, first_name="Visitor", language_code="en")
+FORMER_AGENT = FakeUser(id=700004, first_name="Former", language_code="en")
+# Short service levels so the tests see a reminder; the desk is staffed around the clock unless a test
+# closes it with /desk close.
+FIRST_RESPONSE_TARGET_SECONDS = 15
+DESK_ENV = {
+    "AGENTS_CHAT_ID": str(AGENTS_CHAT_ID),
+    "AGENT_IDS": f"{AGENT_LEE.id},{AGENT_WANG.id},{FORMER_AGENT.id}",
+    "FIRST_RESPONSE_TARGET_SECONDS": str(FIRST_RESPONSE_TARGET_SECONDS),
+    "DESK_SWEEP_INTERVAL_SECONDS": "1",
+    "DESK_HOURS": json.dumps({day: "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}),
+}
 
 
 @dataclass
@@ -61,9 +78,10 @@ def assistant(tmp_path_factory) -> Assistant:
         simulator.start()
         simulator.wait_ready(20)
         sim_url = f"http://127.0.0.1:{port}"
+        asyncio.run(_register_agents_group(sim_url))
         stack = Stack(work, url, telegram_api_url=f"{sim_url}/bot", bot_token=BOT_TOKEN,
                       redis_prefix=f"e2e{uuid.uuid4().hex[:8]}" if redis_available() else None,
-                      extra_env={"UPLOAD_DIR": str(work / "uploads")})
+                      extra_env={"UPLOAD_DIR": str(work / "uploads"), **DESK_ENV})
         stack.build(model)
         try:
             stack.start()
@@ -72,6 +90,12 @@ def assistant(tmp_path_factory) -> Assistant:
         finally:
             stack.stop()
             simulator.stop()
+
+
+async def _register_agents_group(sim_url: str) -> None:
+    async with SimulatorClient(sim_url, token=BOT_TOKEN) as sim:
+        await sim.register_chat(AGENTS_CHAT_ID, title="Claims desk", is_forum=True,
+                                administrators=[AGENT_LEE], members=[AGENT_WANG, INTRUDER])
 
 
 async def _wait_for_bot(sim_url: str, stack: Stack) -> None:

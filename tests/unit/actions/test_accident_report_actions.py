@@ -27,7 +27,7 @@ from claims.settings import ClaimsSettings
 from claims.stages import ClaimStage
 from claims.triage import EstimateBand
 from tests.factories import (
-    make_claim, make_document, make_linked_policyholder, make_policy, make_policyholder, make_vehicle,
+    make_claim, make_document, make_linked_policyholder, make_policy, make_vehicle,
 )
 
 TZ = ZoneInfo("Asia/Shanghai")

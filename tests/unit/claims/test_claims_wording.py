@@ -10,7 +10,8 @@ from claims.payout import payout_breakdown
 from claims.stages import ClaimStage as S
 from claims.services.tracking import AdjusterContact, ClaimStatus
 from claims.wording import (
-    PAYOUT_LINE_KEYS, checklist_label, claim_choice_label, expected_by_text, format_date, format_money,
+    PAYOUT_LINE_KEYS, checklist_label, claim_choice_label, expected_by_text, format_date, format_desk_time,
+    format_money,
     format_payout_lines, handler_line, language_of, next_step_line, payment_line, payout_line_label, stage_label,
     stage_meaning, stage_update_text, todo_line,
 )
@@ -205,3 +206,34 @@ def test_payment_line():
 def test_claim_choice_label(session, now):
     claim = make_claim(session, stage=S.survey, now=now, vehicle=make_vehicle(session, plate_number="沪A6K215"))
     assert claim_choice_label(claim, "zh") == f"{claim.claim_number} · 沪A6K215 · 查勘"
+
+
+# --- when the agents' desk opens or closes ------------------------------------------------------------
+
+DESK_NOW = datetime(2026, 11, 23, 14, 0, tzinfo=SHANGHAI)  # Monday afternoon in Shanghai
+
+
+@pytest.mark.parametrize(("value", "en", "zh"), [
+    (datetime(2026, 11, 23, 20, 0, tzinfo=SHANGHAI), "today 20:00", "今天 20:00"),
+    (datetime(2026, 11, 24, 8, 30, tzinfo=SHANGHAI), "tomorrow 08:30", "明天 08:30"),
+    (datetime(2026, 11, 25, 8, 30, tzinfo=SHANGHAI), "Wednesday 08:30", "周三 08:30"),
+    (datetime(2026, 11, 29, 9, 0, tzinfo=SHANGHAI), "Sunday 09:00", "周日 09:00"),
+    (datetime(2026, 11, 30, 8, 30, tzinfo=SHANGHAI), "30 Nov 2026 08:30", "2026年11月30日 08:30"),
+    (datetime(2027, 1, 4, 8, 30, tzinfo=SHANGHAI), "4 Jan 2027 08:30", "2027年1月4日 08:30"),
+])
+def test_desk_time_reads_as_today_tomorrow_a_weekday_or_a_date(value, en, zh):
+    assert format_desk_time(value, "en", SHANGHAI, now=DESK_NOW) == en
+    assert format_desk_time(value, Language.zh, "Asia/Shanghai", now=DESK_NOW) == zh
+
+
+def test_desk_time_is_in_the_business_timezone():
+    # 01:00 on Tuesday in Shanghai is still Monday in UTC; 08:30 Shanghai that morning is "today"
+    now = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
+    opening = datetime(2026, 11, 24, 0, 30, tzinfo=timezone.utc)
+    assert format_desk_time(opening, "en", SHANGHAI, now=now) == "today 08:30"
+    assert format_desk_time(opening, "zh", SHANGHAI, now=now) == "今天 08:30"
+
+
+def test_desk_time_refuses_naive_datetimes():
+    with pytest.raises(ValueError):
+        format_desk_time(datetime(2026, 11, 24, 8, 30), "en", SHANGHAI, now=DESK_NOW)

@@ -15,9 +15,8 @@ def event_indexes(engine) -> set[str]:
     return {index["name"] for index in inspect(engine).get_indexes("claim_stage_events")}
 
 
-def test_head_is_the_delivery_lease_after_the_initial_schema():
+def test_the_delivery_lease_follows_the_initial_schema():
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    assert script.get_current_head() == "0002_delivery_lease"
     assert script.get_revision("0002_delivery_lease").down_revision == "0001_initial"
 
 

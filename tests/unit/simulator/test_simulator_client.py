@@ -75,7 +75,7 @@ async def test_terminal_chat_numbers_buttons_and_shares_contact(bot, client, cap
     await bot.send_message(AGENTS, "New claim C-1", message_thread_id=topic.message_thread_id)
     await chat.refresh()
     assert "[agents · C-1] New claim C-1" in capsys.readouterr().out
-    await chat.handle("/agent")
+    await chat.handle("/view")
     await chat.handle("我来处理")
     reply = (await bot.get_updates(offset=shared.update_id + 1))[-1].message
     assert (reply.chat.id, reply.from_user.id, reply.message_thread_id) == (AGENTS, agent.id, topic.message_thread_id)
