@@ -48,10 +48,10 @@ def context_card(context: CaseContext, lang: str, tz: tzinfo, currency: str) -> 
                        vehicles=", ".join(policy.vehicles) or "—"))
     if context.verified and not context.policies:
         lines.append(t("card_no_policy"))
-    lines.append("")
-    lines.extend(_claim_lines(context, lang, tz, currency))
-    lines.append("")
-    lines.append(_state_line(context, lang, tz))
+    claim_lines = _claim_lines(context, lang, tz, currency)
+    if claim_lines:
+        lines += ["", *claim_lines]
+    lines += ["", _state_line(context, lang, tz)]
     if context.transfer_count:
         lines.append(t("card_transferred", count=context.transfer_count))
     if context.breached:
