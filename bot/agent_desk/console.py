@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot.agent_desk import cards, topics
 from bot.agent_desk.canned import CannedReplies
+from bot.agent_desk.customer_relay import describe
 from bot.agent_desk.texts import agent_text
 from bot.handlers.conversation import Sender, converse, intent_payload, say
 from bot.rasa_client import RasaUnavailable
@@ -192,16 +193,11 @@ async def relay_to_customer(context: ContextTypes.DEFAULT_TYPE, route: CaseRoute
         else:
             caption = line.format(agent=agent.name, text=message.caption) if message.caption else None
             await context.bot.copy_message(route.chat_id, message.chat_id, message.message_id, caption=caption)
-            recorded = f"[{_kind(message)}] {message.caption or ''}".strip()
+            recorded = describe(message)
     except TelegramError as error:
         await message.reply_text(_t(context, "relay_failed", error=error.message))
         return
     await context.bot_data["store"].record(chat_id=route.chat_id, direction="out", sender="agent", text=recorded)
-
-
-def _kind(message: Message) -> str:
-    kinds = ("photo", "document", "location", "contact", "sticker", "voice", "video", "audio")
-    return next((k for k in kinds if getattr(message, k, None)), "message")
 
 
 # --- commands in a case topic ---------------------------------------------------------------------

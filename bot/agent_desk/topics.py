@@ -47,12 +47,17 @@ async def load_context(application: Application, handoff_id: int) -> CaseContext
     )
 
 
-async def post_card(application: Application, context: CaseContext, topic_id: int) -> int:
-    """Post the context card (with the take button while the case waits); returns its message id."""
-    settings: BotSettings = application.bot_data["settings"]
+def _card(context: CaseContext, settings: BotSettings) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card's text, with the take button while the case waits."""
     lang = settings.agents_language
-    card = cards.context_card(context, lang, settings.timezone, settings.currency)
     markup = take_keyboard(context.handoff_id, lang) if context.status is HandoffStatus.queued else None
+    return cards.context_card(context, lang, settings.timezone, settings.currency), markup
+
+
+async def post_card(application: Application, context: CaseContext, topic_id: int) -> int:
+    """Post the context card; returns its message id."""
+    settings: BotSettings = application.bot_data["settings"]
+    card, markup = _card(context, settings)
     message = await application.bot.send_message(
         settings.agents_chat_id, card, message_thread_id=topic_id, reply_markup=markup)
     return message.message_id
@@ -74,12 +79,10 @@ async def refresh_card(application: Application, handoff_id: int) -> None:
     card_route = await _route(application, handoff_id)
     if card_route is None or card_route.card_message_id is None:
         return
-    lang = settings.agents_language
-    markup = take_keyboard(handoff_id, lang) if context.status is HandoffStatus.queued else None
+    card, markup = _card(context, settings)
     try:
         await application.bot.edit_message_text(
-            cards.context_card(context, lang, settings.timezone, settings.currency),
-            chat_id=settings.agents_chat_id, message_id=card_route.card_message_id, reply_markup=markup)
+            card, chat_id=settings.agents_chat_id, message_id=card_route.card_message_id, reply_markup=markup)
     except TelegramError:
         logger.debug("could not edit the card of case %s", handoff_id, exc_info=True)
 
