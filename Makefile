@@ -24,3 +24,6 @@ migrate:    ## apply database migrations to DATABASE_URL
 
 seed:       ## load the demo data (add ARGS=--reset to start over)
 	bash -c 'source scripts/env.sh && $$APP_PY -m claims.seed $(ARGS)'
+
+benchmark:  ## figures for the agents' console: handover, burst, relay latency (about 2 minutes)
+	bash -c 'source scripts/env.sh && bash scripts/setup.sh >/dev/null && bash scripts/train.sh >/dev/null && $$APP_PY -m benchmarks.agent_desk $(ARGS)'

@@ -229,7 +229,7 @@ async def claim_card(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     _, route = found
     case = await topics.load_context(context.application, route.handoff_id)
-    card_id = await topics.post_card(context.application, case, route.topic_id)
+    card_id, _ = await topics.post_card(context.application, case, route.topic_id)
     await context.bot_data["store"].call(handoffs.set_card_message, handoff_id=route.handoff_id,
                                          card_message_id=card_id)
 

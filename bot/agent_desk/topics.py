@@ -47,20 +47,27 @@ async def load_context(application: Application, handoff_id: int) -> CaseContext
     )
 
 
-def _card(context: CaseContext, settings: BotSettings) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The card's text, with the take button while the case waits."""
+def _card(context: CaseContext, settings: BotSettings) -> tuple[str, InlineKeyboardMarkup | None, bool]:
+    """The card's text, with the take button while the case waits, and the last messages below it when
+    they fit in the same message (Telegram lets a bot send only 20 messages a minute to one group, so
+    every message saved counts); the bool says whether they did."""
     lang = settings.agents_language
     markup = take_keyboard(context.handoff_id, lang) if context.status is HandoffStatus.queued else None
-    return cards.context_card(context, lang, settings.timezone, settings.currency), markup
+    card = cards.context_card(context, lang, settings.timezone, settings.currency)
+    history = cards.transcript_messages(context.transcript, lang, settings.timezone)
+    combined = f"{card}\n\n{history[0]}"
+    if len(history) == 1 and len(combined) <= cards.MESSAGE_LIMIT:
+        return combined, markup, True
+    return card, markup, False
 
 
-async def post_card(application: Application, context: CaseContext, topic_id: int) -> int:
-    """Post the context card; returns its message id."""
+async def post_card(application: Application, context: CaseContext, topic_id: int) -> tuple[int, bool]:
+    """Post the context card; returns its message id and whether the last messages are on it."""
     settings: BotSettings = application.bot_data["settings"]
-    card, markup = _card(context, settings)
+    card, markup, with_history = _card(context, settings)
     message = await application.bot.send_message(
         settings.agents_chat_id, card, message_thread_id=topic_id, reply_markup=markup)
-    return message.message_id
+    return message.message_id, with_history
 
 
 async def post_transcript(application: Application, context: CaseContext, topic_id: int) -> None:
@@ -79,7 +86,7 @@ async def refresh_card(application: Application, handoff_id: int) -> None:
     card_route = await _route(application, handoff_id)
     if card_route is None or card_route.card_message_id is None:
         return
-    card, markup = _card(context, settings)
+    card, markup, _ = _card(context, settings)
     try:
         await application.bot.edit_message_text(
             card, chat_id=settings.agents_chat_id, message_id=card_route.card_message_id, reply_markup=markup)
@@ -106,8 +113,9 @@ async def open_case_topic(application: Application, handoff_id: int) -> None:
         try:
             topic = await application.bot.create_forum_topic(settings.agents_chat_id, cards.topic_name(context))
             topic_id = topic.message_thread_id
-            card_id = await post_card(application, context, topic_id)
-            await post_transcript(application, context, topic_id)
+            card_id, with_history = await post_card(application, context, topic_id)
+            if not with_history:
+                await post_transcript(application, context, topic_id)
         except TelegramError:
             # The case stays queued and the sweep tries again; the customer has been answered already.
             logger.warning("could not open a topic for case %s in the agents' group", handoff_id, exc_info=True)

@@ -1,0 +1,1 @@
+"""Benchmarks that start the real processes and print figures (`make benchmark`)."""
