@@ -17,17 +17,14 @@ import asyncio
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
 
-from claims.db import make_engine, make_session_factory, upgrade_database
+from claims.db import make_engine, make_session_factory
 from claims.models import Handoff
-from claims.seed import seed_demo_data
 from claims.testing import session_backend, temporary_database
-from devstack.processes import Service, free_port, http_ok
-from devstack.stack import APP_PYTHON, Stack, current_model
+from devstack.stack import Stack, current_model, prepare_database, start_simulator
 from telegram_simulator.client import FakeUser, SimulatorClient
 
 TOKEN = "7000000009:BENCHMARK-TOKEN"
@@ -109,16 +106,9 @@ def main() -> None:
     model = current_model()
     work = Path(tempfile.mkdtemp(prefix="bench-desk-"))
     with temporary_database(session_backend()) as url:
-        upgrade_database(url)
+        prepare_database(url)
         engine = make_engine(url)
-        with make_session_factory(engine)() as session:
-            seed_demo_data(session, now=datetime.now(timezone.utc))
-        port = free_port()
-        simulator = Service("simulator", [APP_PYTHON, "-m", "telegram_simulator", "--port", str(port)], {},
-                            work / "logs", http_ok(f"http://127.0.0.1:{port}/sim/bots"))
-        simulator.start()
-        simulator.wait_ready(20)
-        sim_url = f"http://127.0.0.1:{port}"
+        simulator, sim_url = start_simulator(work / "logs")
         asyncio.run(_register(sim_url))
         stack = Stack(work, url, telegram_api_url=f"{sim_url}/bot", bot_token=TOKEN, extra_env={
             "AGENTS_CHAT_ID": str(AGENTS), "AGENT_IDS": str(AGENT.id), "DESK_HOURS": ALL_DAY,

@@ -9,32 +9,14 @@ import os
 import subprocess
 import sys
 
-from datetime import datetime, timezone
-
-from sqlalchemy import select
-
-from claims.db import make_engine, make_session_factory, upgrade_database
-from claims.models import Policyholder
-from claims.seed import seed_demo_data
 from claims.settings import get_settings
-from devstack.processes import ROOT, Service, free_port, http_ok
-from devstack.stack import APP_PYTHON, Stack, current_model
+from devstack.processes import ROOT
+from devstack.stack import APP_PYTHON, Stack, current_model, prepare_database, start_simulator
 
 LOCAL_TOKEN = "1000000001:LOCAL-CHAT-TOKEN"
 # The simulated agents' forum of the local chat, and the agent you play in it (/view switches).
 LOCAL_AGENTS_CHAT_ID = -1001000000001
 LOCAL_AGENT_ID = 200001
-
-
-def prepare_database(url: str) -> None:
-    """Migrate, and load the demo data into an empty database."""
-    upgrade_database(url)
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        if session.scalar(select(Policyholder.id).limit(1)) is None:
-            seed_demo_data(session, now=datetime.now(timezone.utc))
-            print("Loaded the demo data (README: 'Try it').")
-    engine.dispose()
 
 
 def main() -> int:
@@ -44,18 +26,15 @@ def main() -> int:
     args = parser.parse_args()
 
     settings = get_settings()
-    prepare_database(settings.database_url)
+    if prepare_database(settings.database_url):
+        print("Loaded the demo data (README: 'Try it').")
     work = ROOT / "var" / "run"
     token = os.environ.get("TELEGRAM_BOT_TOKEN")
     simulator = None
     api_url = os.environ.get("TELEGRAM_API_URL")
     if not token:
-        port = free_port()
-        simulator = Service("simulator", [APP_PYTHON, "-m", "telegram_simulator", "--port", str(port)], {}, work / "logs",
-                            http_ok(f"http://127.0.0.1:{port}/sim/calls"))
-        simulator.start()
-        simulator.wait_ready(20)
-        token, api_url = LOCAL_TOKEN, f"http://127.0.0.1:{port}/bot"
+        simulator, sim_url = start_simulator(work / "logs")
+        token, api_url = LOCAL_TOKEN, f"{sim_url}/bot"
     desk_env = {}
     if simulator and not os.environ.get("AGENTS_CHAT_ID"):
         desk_env = {"AGENTS_CHAT_ID": str(LOCAL_AGENTS_CHAT_ID), "AGENT_IDS": str(LOCAL_AGENT_ID)}

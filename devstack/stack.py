@@ -6,6 +6,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from claims.db import make_engine, make_session_factory, upgrade_database
+from claims.models import Policyholder
+from claims.seed import seed_demo_data
 from devstack.processes import ROOT, Service, free_port, http_ok, port_open
 
 RASA_VENV_BIN = Path(os.environ.get("RASA_VENV", "")) / "bin"
@@ -23,6 +30,30 @@ def current_model() -> Path:
         return Path(os.environ["RASA_MODEL"])
     out = subprocess.run(["bash", str(ROOT / "scripts/train.sh"), "--print-path"], capture_output=True, text=True, check=True)
     return Path(out.stdout.strip().splitlines()[-1])
+
+
+def prepare_database(url: str) -> bool:
+    """Migrate, and load the demo data into an empty database; True if it was loaded."""
+    upgrade_database(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            if session.scalar(select(Policyholder.id).limit(1)) is not None:
+                return False
+            seed_demo_data(session, now=datetime.now(timezone.utc))
+            return True
+    finally:
+        engine.dispose()
+
+
+def start_simulator(logs: Path) -> tuple[Service, str]:
+    """The Bot API simulator on a free loopback port, ready; returns it and its base URL."""
+    port = free_port()
+    simulator = Service("simulator", [APP_PYTHON, "-m", "telegram_simulator", "--port", str(port)], {}, logs,
+                        http_ok(f"http://127.0.0.1:{port}/sim/bots"))
+    simulator.start()
+    simulator.wait_ready(20)
+    return simulator, f"http://127.0.0.1:{port}"
 
 
 def redis_available() -> bool:

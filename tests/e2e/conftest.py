@@ -12,15 +12,12 @@ import itertools
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import pytest
 
-from claims.db import make_engine, make_session_factory, upgrade_database
-from claims.seed import seed_demo_data
+from claims.db import make_engine, make_session_factory
 from claims.testing import session_backend, temporary_database
-from devstack.processes import Service, free_port, http_ok
-from devstack.stack import APP_PYTHON, Stack, current_model, redis_available
+from devstack.stack import Stack, current_model, prepare_database, redis_available, start_simulator
 from telegram_simulator.client import FakeUser, SimulatorClient
 from tests.e2e.chat import Chat
 
@@ -66,18 +63,8 @@ def assistant(tmp_path_factory) -> Assistant:
         pytest.fail(f"no trained model at {model}: run scripts/train.sh (make test does)")
     work = tmp_path_factory.mktemp("assistant")
     with temporary_database(session_backend()) as url:
-        upgrade_database(url)
-        engine = make_engine(url)
-        with make_session_factory(engine)() as session:
-            seed_demo_data(session, now=datetime.now(timezone.utc))
-        engine.dispose()
-
-        port = free_port()
-        simulator = Service("simulator", [APP_PYTHON, "-m", "telegram_simulator", "--port", str(port)], {},
-                            work / "logs", http_ok(f"http://127.0.0.1:{port}/sim/bots"))
-        simulator.start()
-        simulator.wait_ready(20)
-        sim_url = f"http://127.0.0.1:{port}"
+        prepare_database(url)
+        simulator, sim_url = start_simulator(work / "logs")
         asyncio.run(_register_agents_group(sim_url))
         stack = Stack(work, url, telegram_api_url=f"{sim_url}/bot", bot_token=BOT_TOKEN,
                       redis_prefix=f"e2e{uuid.uuid4().hex[:8]}" if redis_available() else None,
