@@ -57,3 +57,18 @@ def test_every_response_has_a_chinese_and_an_english_variant():
             if "zh" not in languages or not ({"default", "en"} & languages):
                 missing.append(f"{path.name}:{name} has {sorted(languages)}")
     assert not missing, missing
+
+
+def test_conditional_variants_of_a_response_never_match_together():
+    # Rasa picks at random among the conditional variants that match: two that can match the same
+    # conversation (no shared slot with different values) would make the wording a coin toss.
+    yaml = YAML(typ="safe")
+    overlapping = []
+    for path in sorted((ROOT / "config/domain").glob("*.yml")):
+        for name, variants in (yaml.load(path) or {}).get("responses", {}).items():
+            conditions = [{c["name"]: c["value"] for c in v["condition"]} for v in variants if v.get("condition")]
+            for i, first in enumerate(conditions):
+                for second in conditions[i + 1:]:
+                    if not any(first[slot] != second[slot] for slot in first.keys() & second.keys()):
+                        overlapping.append(f"{path.name}:{name}: {first} and {second}")
+    assert not overlapping, "\n".join(overlapping)

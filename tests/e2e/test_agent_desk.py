@@ -44,8 +44,10 @@ WORDS = {
 # Strings no intent covers. The model reads each as unclear or as out of scope (also no help); the
 # second unhelped message in a row that is unclear offers a person.
 GIBBERISH = {
-    "en": ["qwzx vbnm plkj", "zzkq xvvb wqpl", "plok mnbv trew", "xkcq qqzz vvbn", "frobnic wuzzle tark"],
-    "zh": ["asdfghjkl", "zxcvbnm qwer", "hjkl hjkl hjkl", "qqq www eee", "叽里呱啦 zzz"],
+    "en": ["qwzx vbnm plkj", "zzkq xvvb wqpl", "plok mnbv trew", "xkcq qqzz vvbn", "frobnic wuzzle tark",
+           "qqq www eee", "vvv bbb nnn"],
+    "zh": ["asdfghjkl", "zxcvbnm qwer", "hjkl hjkl hjkl", "qqq www eee", "叽里呱啦 zzz", "vvv bbb nnn",
+           "zzkq xvvb wqpl"],
 }
 FIRST_REPHRASE = {"en": "Could you put it another way", "zh": "能换个说法吗"}
 
