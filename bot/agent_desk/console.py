@@ -109,11 +109,6 @@ async def _ownership_problem(context: ContextTypes.DEFAULT_TYPE, route: CaseRout
     return True
 
 
-async def _customer_language(context: ContextTypes.DEFAULT_TYPE, route: CaseRoute) -> str:
-    return await context.bot_data["store"].language_for(
-        chat_id=route.chat_id, telegram_user_id=route.telegram_user_id, language_code=None)
-
-
 # --- taking a case ---------------------------------------------------------------------------------
 
 async def on_take(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -146,7 +141,7 @@ async def on_take(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                        message_thread_id=route.topic_id)
         await _rasa_paused(context, route, paused=True)
         customer = topics.customer_context(application, route.chat_id)
-        await say(customer, route.chat_id, text("agent_joined", await _customer_language(context, route))
+        await say(customer, route.chat_id, text("agent_joined", await topics.customer_language(context.application, route))
                   .format(agent=agent.name))
 
 
@@ -183,7 +178,7 @@ async def on_agent_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def relay_to_customer(context: ContextTypes.DEFAULT_TYPE, route: CaseRoute, agent: Agent,
                             message: Message, *, body: str | None = None) -> None:
     """The agent's words (or photo, file, location) in the customer's chat, signed with their name."""
-    language = await _customer_language(context, route)
+    language = await topics.customer_language(context.application, route)
     line = text("agent_line", language)
     try:
         if body is not None or message.text is not None:
@@ -283,7 +278,7 @@ async def send_canned(context: ContextTypes.DEFAULT_TYPE, route: CaseRoute, agen
         return
     if await _ownership_problem(context, route, agent, message):
         return
-    words = canned.text(key, await _customer_language(context, route), agent=agent.name)
+    words = canned.text(key, await topics.customer_language(context.application, route), agent=agent.name)
     await relay_to_customer(context, route, agent, message, body=words)
 
 
@@ -322,7 +317,7 @@ async def _after_transfer(update: Update, context: ContextTypes.DEFAULT_TYPE, ag
         reply_markup=topics.take_keyboard(route.handoff_id, _settings(context).agents_language))
     customer = topics.customer_context(context.application, route.chat_id)
     await say(customer, route.chat_id,
-              text("agent_transferred", await _customer_language(context, route)).format(agent=agent.name))
+              text("agent_transferred", await topics.customer_language(context.application, route)).format(agent=agent.name))
 
 
 async def _after_hand_back(update: Update, context: ContextTypes.DEFAULT_TYPE, agent: Agent, route: CaseRoute) -> None:

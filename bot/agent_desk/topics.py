@@ -39,6 +39,12 @@ def customer_context(application: Application, chat_id: int) -> ContextTypes.DEF
     return CallbackContext(application, chat_id=chat_id, user_id=chat_id)
 
 
+async def customer_language(application: Application, route: handoffs.CaseRoute) -> str:
+    """The language the customer of a case is answered in."""
+    return await application.bot_data["store"].language_for(
+        chat_id=route.chat_id, telegram_user_id=route.telegram_user_id, language_code=None)
+
+
 async def load_context(application: Application, handoff_id: int) -> CaseContext | None:
     """The case's context card content, now."""
     settings: BotSettings = application.bot_data["settings"]
@@ -81,15 +87,12 @@ async def refresh_card(application: Application, handoff_id: int) -> None:
     """Rewrite the card in place (taken, transferred, closed), keeping the topic's history readable."""
     settings: BotSettings = application.bot_data["settings"]
     context = await load_context(application, handoff_id)
-    if context is None:
-        return
-    card_route = await _route(application, handoff_id)
-    if card_route is None or card_route.card_message_id is None:
+    if context is None or context.card_message_id is None:
         return
     card, markup, _ = _card(context, settings)
     try:
         await application.bot.edit_message_text(
-            card, chat_id=settings.agents_chat_id, message_id=card_route.card_message_id, reply_markup=markup)
+            card, chat_id=settings.agents_chat_id, message_id=context.card_message_id, reply_markup=markup)
     except TelegramError:
         logger.debug("could not edit the card of case %s", handoff_id, exc_info=True)
 
@@ -105,10 +108,7 @@ async def open_case_topic(application: Application, handoff_id: int) -> None:
         return
     async with application.bot_data["desk_topic_lock"]:
         context = await load_context(application, handoff_id)
-        if context is None or context.status is HandoffStatus.closed:
-            return
-        route = await _route(application, handoff_id)
-        if route is None or route.topic_id is not None:
+        if context is None or context.status is HandoffStatus.closed or context.topic_id is not None:
             return
         try:
             topic = await application.bot.create_forum_topic(settings.agents_chat_id, cards.topic_name(context))
@@ -188,9 +188,7 @@ async def remind(application: Application, route: handoffs.CaseRoute, settings: 
         message_thread_id=route.topic_id, reply_markup=take_keyboard(route.handoff_id, lang))
     await refresh_card(application, route.handoff_id)
     customer = customer_context(application, route.chat_id)
-    language = await application.bot_data["store"].language_for(
-        chat_id=route.chat_id, telegram_user_id=route.telegram_user_id, language_code=None)
-    await say(customer, route.chat_id, text("wait_longer", language))
+    await say(customer, route.chat_id, text("wait_longer", await customer_language(application, route)))
 
 
 def start_sweeping(application: Application, settings: BotSettings) -> None:

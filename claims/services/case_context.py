@@ -58,6 +58,8 @@ class CaseContext:
     transcript: list[TranscriptLine]
     transfer_count: int
     breached: bool
+    topic_id: int | None = None  # the case's forum topic, once opened
+    card_message_id: int | None = None  # the card in it
 
 
 def case_context(session: Session, handoff_id: int, *, now: datetime, settings: ClaimsSettings,
@@ -99,4 +101,6 @@ def case_context(session: Session, handoff_id: int, *, now: datetime, settings: 
         ],
         transfer_count=handoff.transfer_count or 0,
         breached=handoff.breached_at is not None,
+        topic_id=handoff.topic_id,
+        card_message_id=handoff.card_message_id,
     )
