@@ -75,10 +75,10 @@ def open_handoff_for_chat(session: Session, chat_id: int) -> Handoff | None:
     )
 
 
-def _event(session: Session, handoff: Handoff, kind: HandoffEventKind, now: datetime,
+def _event(session: Session, handoff_id: int, kind: HandoffEventKind, now: datetime,
            agent: Agent | None = None, text: str | None = None) -> None:
     session.add(HandoffEvent(
-        handoff_id=handoff.id, kind=kind, created_at=now, text=text,
+        handoff_id=handoff_id, kind=kind, created_at=now, text=text,
         actor_telegram_id=agent.telegram_id if agent else None, actor_name=agent.name if agent else None,
     ))
 
@@ -107,7 +107,7 @@ def request_handoff(
     session.add(handoff)
     try:
         session.flush()
-        _event(session, handoff, HandoffEventKind.requested, now, text=handoff.reason.value)
+        _event(session, handoff.id, HandoffEventKind.requested, now, text=handoff.reason.value)
         session.commit()
     except IntegrityError:
         # Another request for the same chat won the race (one open handoff per chat): use that one.
@@ -143,7 +143,7 @@ def attach_topic(session: Session, handoff_id: int, *, topic_id: int, card_messa
         .values(topic_id=topic_id, card_message_id=card_message_id)
     ).rowcount == 1
     if attached:
-        _event(session, session.get(Handoff, handoff_id), HandoffEventKind.topic_opened, now)
+        _event(session, handoff_id, HandoffEventKind.topic_opened, now)
     session.commit()
     return attached
 
@@ -176,7 +176,7 @@ def take_handoff(session: Session, handoff_id: int, *, agent: Agent, now: dateti
     if handoff is None:
         raise LookupError(f"no handoff {handoff_id}")
     if won:
-        _event(session, handoff, HandoffEventKind.taken, now, agent)
+        _event(session, handoff.id, HandoffEventKind.taken, now, agent)
     session.commit()
     return TakeResult(won, CaseRoute.of(handoff), first_take=won and handoff.transfer_count == 0)
 
@@ -201,7 +201,7 @@ def release_handoff(session: Session, handoff_id: int, *, agent: Agent, now: dat
     handoff.agent_telegram_id = handoff.agent_name = None
     handoff.assigned_at = None
     handoff.transfer_count = (handoff.transfer_count or 0) + 1
-    _event(session, handoff, HandoffEventKind.transferred, now, agent)
+    _event(session, handoff.id, HandoffEventKind.transferred, now, agent)
     session.commit()
     return True
 
@@ -212,7 +212,7 @@ def hand_back(session: Session, handoff_id: int, *, agent: Agent, now: datetime)
     if handoff is None:
         return False
     _close(session, handoff, HandoffOutcome.handed_back, now)
-    _event(session, handoff, HandoffEventKind.handed_back, now, agent)
+    _event(session, handoff.id, HandoffEventKind.handed_back, now, agent)
     session.commit()
     return True
 
@@ -223,7 +223,7 @@ def withdraw_handoff(session: Session, *, chat_id: int, now: datetime) -> CaseRo
     if handoff is None or handoff.status is not HandoffStatus.queued:
         return None
     _close(session, handoff, HandoffOutcome.withdrawn, now)
-    _event(session, handoff, HandoffEventKind.withdrawn, now)
+    _event(session, handoff.id, HandoffEventKind.withdrawn, now)
     session.commit()
     return CaseRoute.of(handoff)
 
@@ -246,8 +246,7 @@ def _close(session: Session, handoff: Handoff, outcome: HandoffOutcome, now: dat
 
 def add_note(session: Session, handoff_id: int, *, agent: Agent, text: str, now: datetime) -> None:
     """An internal note on the case: kept with the case, never sent to the customer."""
-    session.add(HandoffEvent(handoff_id=handoff_id, kind=HandoffEventKind.note, created_at=now, text=text,
-                             actor_telegram_id=agent.telegram_id, actor_name=agent.name))
+    _event(session, handoff_id, HandoffEventKind.note, now, agent, text)
     session.commit()
 
 
@@ -279,6 +278,6 @@ def mark_breached(session: Session, handoff_id: int, *, now: datetime) -> bool:
         .values(breached_at=require_aware(now)).execution_options(synchronize_session=False)
     ).rowcount == 1
     if marked:
-        session.add(HandoffEvent(handoff_id=handoff_id, kind=HandoffEventKind.reminded, created_at=now))
+        _event(session, handoff_id, HandoffEventKind.reminded, now)
     session.commit()
     return marked
