@@ -22,6 +22,8 @@ HANDOFF_REQUESTED = "handoff_requested"
 HANDOFF_WITHDRAWN = "handoff_withdrawn"
 # The front end says /return_to_bot right after an agent's /done; a later one is the user's own.
 HANDED_BACK_WITHIN = timedelta(minutes=1)
+# The bot's offers of a person during a roadside request: the dispatch desk arranges the rescue.
+ROADSIDE_PROMPTS = {"utter_roadside_refused", "utter_offer_agent_for_roadside", "utter_roadside_cancel_too_late"}
 # The action that answers an unclear message; its second time in a row offers a person.
 FALLBACK_ACTION = "action_handle_nlu_fallback"
 
@@ -38,6 +40,8 @@ def handoff_reason(tracker: Tracker) -> HandoffReason:
         return HandoffReason.injury
     if previous == "utter_offer_human_for_report":
         return HandoffReason.form_failure
+    if previous in ROADSIDE_PROMPTS or previous == "roadside_form":
+        return HandoffReason.roadside
     if previous == "utter_please_rephrase" and tracker.get_slot("fallback_offer_human"):
         return HandoffReason.nlu_failure
     return HandoffReason.user_request

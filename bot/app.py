@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import claim_updates
+from bot import claim_updates, roadside
 from bot.agent_desk import console, customer_relay, topics
 from bot.agent_desk.canned import CannedReplies
 from bot.handlers import commands, conversation, errors, identity, media
@@ -80,6 +80,10 @@ async def post_init(application: Application) -> None:
             claim_updates.push_stage_updates, interval=settings.stage_update_interval_seconds, first=1, name="stage-updates"
         )
     application.bot_data["canned_replies"] = CannedReplies.load(settings.canned_replies_file)
+    if settings.roadside_provider_url:
+        roadside.start_following(application, settings)
+    else:
+        logger.warning("ROADSIDE_PROVIDER_URL is not set: roadside requests are stored but nobody dispatches them")
     if topics.desk_enabled(settings):
         topics.start_sweeping(application, settings)
     else:
@@ -90,7 +94,8 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Close the Rasa client and the database engine."""
+    """Close the Rasa and provider clients and the database engine."""
+    await roadside.stop_following(application)
     if rasa := application.bot_data.get("rasa"):
         await rasa.close()
     if engine := application.bot_data.get("engine"):

@@ -42,6 +42,17 @@ class BotSettings(ClaimsSettings):
     # How often the desk looks for cases without a topic and for missed first-response targets.
     desk_sweep_interval_seconds: float = 5.0
 
+    # Roadside dispatch (bot/roadside.py): the provider's API, how often open rescues are polled, how often the
+    # live location may move (Telegram paces edits; every few seconds is smooth enough on a map) and for how
+    # long the live location is shared at most.
+    roadside_provider_url: str | None = None
+    roadside_provider_api_key: SecretStr | None = None
+    roadside_provider_name: str = "Anda Roadside"
+    roadside_provider_timeout_seconds: float = 10.0
+    roadside_poll_seconds: float = 5.0
+    roadside_live_edit_seconds: float = 10.0
+    roadside_live_period_seconds: int = 3600
+
     @field_validator("agent_ids", mode="before")
     @classmethod
     def _agent_id_list(cls, value: object) -> object:

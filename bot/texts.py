@@ -115,6 +115,44 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，人工客服比平时忙，需要多等一会儿。您的排队顺序不变，客服会直接在这里回复您，之前说的内容都已保存。如有紧急情况请拨打 95500。",
     },
     "agent_line": {"en": "🧑‍💼 {agent}: {text}", "zh": "🧑‍💼 {agent}：{text}"},
+    # The rescue's progress (bot/roadside.py), each told once; the live location follows the assignment.
+    "roadside_assigned": {
+        "en": "🚛 {reference}: a truck is on its way.\nDriver: {driver}, {phone}\nTruck: {plate}\nArriving in about {eta} min ({distance} km away). You can follow it on the map below.",
+        "zh": "🚛 {reference}：救援车已出发。\n司机：{driver}，电话 {phone}\n车牌：{plate}\n预计约 {eta} 分钟到达（距您 {distance} 公里）。下方地图可以看到救援车的实时位置。",
+    },
+    "roadside_cancel_button": {"en": "✖️ Cancel the truck", "zh": "✖️ 取消救援"},
+    "roadside_eta_changed": {
+        "en": "⏱ {reference}: the truck now expects to reach you in about {eta} min ({distance} km away).",
+        "zh": "⏱ {reference}：救援车预计到达时间有变化，现在约 {eta} 分钟（距您 {distance} 公里）。",
+    },
+    "roadside_approaching": {
+        "en": "📍 {reference}: truck {plate} is less than a minute or two away. Stay off the road; the driver will find you.",
+        "zh": "📍 {reference}：救援车 {plate} 马上就到。请留在安全的地方，司机会找到您。",
+    },
+    "roadside_arrived": {
+        "en": "✅ {reference}: truck {plate} has arrived. The driver is {driver} ({phone}).",
+        "zh": "✅ {reference}：救援车 {plate} 已到达。司机{driver}，电话 {phone}。",
+    },
+    "roadside_completed": {
+        "en": "🏁 {reference} is completed. This was free call {used} of {allowance} this policy year. I hope you're safely on your way; if you need anything else, just write.",
+        "zh": "🏁 救援 {reference} 已完成。这是本保单年度第 {used} 次免费救援（共 {allowance} 次）。祝您一路平安，有其他需要随时找我。",
+    },
+    "roadside_dispatch_delayed": {
+        "en": "⏳ {reference}: the rescue company isn't answering straight away. I keep trying automatically; you don't need to do anything. If you feel unsafe, call 122 (expressway rescue 12122).",
+        "zh": "⏳ {reference}：救援公司暂时没有响应，我会自动继续联系，您不用重复提交。如果感觉不安全，请拨打 122（高速救援 12122）。",
+    },
+    "roadside_declined": {
+        "en": "⚠️ {reference}: no truck could be booked automatically, so I've passed your request to our dispatch desk with everything you told me. A colleague will arrange the rescue and write to you here. If you are in danger, call 122 (expressway rescue 12122).",
+        "zh": "⚠️ {reference}：暂时没能自动派到救援车，我已把您的请求和所有信息转给调度中心的同事，他们会为您安排并在这里联系您。如有危险请拨打 122（高速救援 12122）。",
+    },
+    "roadside_cancelled_by_provider": {
+        "en": "⚠️ {reference}: the rescue company cancelled this job. I've passed it to our dispatch desk; a colleague will arrange another truck and write to you here.",
+        "zh": "⚠️ {reference}：救援公司取消了这次派车。我已转给调度中心的同事，他们会重新为您安排并在这里联系您。",
+    },
+    "roadside_gone_on_arrival": {
+        "en": "⚠️ {reference}: the driver reached the location but couldn't find you or the car. I've asked our dispatch desk to call you; you can also call the driver on {phone}.",
+        "zh": "⚠️ {reference}：司机到了位置但没找到您或车辆。我已请调度中心的同事联系您；您也可以直接拨打司机电话 {phone}。",
+    },
 }
 
 

@@ -44,15 +44,21 @@ class ServiceType(str, Enum):
     tyre_change = "tyre_change"
     fuel = "fuel"
     lockout = "lockout"
+    winch = "winch"  # pulled out of mud, sand, snow or a ditch
 
 
 class RoadsideStatus(str, Enum):
-    requested = "requested"
-    dispatched = "dispatched"
+    """A roadside request's life, as roadside dispatch APIs report a job (claims.roadside.lifecycle)."""
+
+    requested = "requested"  # confirmed by the customer and stored; not yet accepted by a provider
+    booked = "booked"  # a provider accepted it and assigned a truck and driver
     en_route = "en_route"
+    approaching = "approaching"
     arrived = "arrived"
     completed = "completed"
     cancelled = "cancelled"
+    gone_on_arrival = "gone_on_arrival"  # the truck came and found neither car nor customer
+    declined = "declined"  # no provider could take it: a person takes over
 
 
 class NpsFollowUp(str, Enum):
@@ -69,6 +75,7 @@ class HandoffReason(str, Enum):
     nlu_failure = "nlu_failure"
     form_failure = "form_failure"
     nps_detractor = "nps_detractor"
+    roadside = "roadside"  # a rescue that needs a person: refused, undeliverable, or asked for mid-rescue
 
 
 class HandoffStatus(str, Enum):

@@ -107,6 +107,7 @@ class Policy(Base):
     deductible: Mapped[Decimal]  # a fixed amount per claim
     sum_insured: Mapped[Decimal]
     status: Mapped[PolicyStatus] = mapped_column(enum_column(PolicyStatus), default=PolicyStatus.active)
+    roadside_cover: Mapped[bool] = mapped_column(Boolean, default=True)  # the roadside assistance clause
 
     policyholder: Mapped[Policyholder] = relationship(back_populates="policies")
     vehicles: Mapped[list[Vehicle]] = relationship(back_populates="policy", order_by="Vehicle.id")
@@ -219,25 +220,78 @@ class ClaimDocument(Base):
 
 
 class RoadsideRequest(Base):
+    """A stranded customer's request for roadside help, from confirmation to completion.
+
+    Stored (status `requested`) before anything is sent to a provider; the bot's dispatcher sends it, retrying
+    until a provider accepts it (`provider_job_id`), then follows the job (claims.roadside.dispatch).
+    """
+
     __tablename__ = "roadside_requests"
+    __table_args__ = (Index("ix_roadside_requests_status_next_dispatch_at", "status", "next_dispatch_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)  # RSA-2026-000123
     policyholder_id: Mapped[int] = mapped_column(ForeignKey("policyholders.id"), index=True)
+    policy_id: Mapped[Optional[int]] = mapped_column(ForeignKey("policies.id"), index=True)  # counts its free calls
     vehicle_id: Mapped[Optional[int]] = mapped_column(ForeignKey("vehicles.id"))
+    chat_id: Mapped[Optional[int]] = mapped_column(BigInteger, index=True)  # where the customer is told
+    language: Mapped[Optional[Language]] = mapped_column(enum_column(Language))
     service_type: Mapped[ServiceType] = mapped_column(enum_column(ServiceType))
     latitude: Mapped[Optional[float]]
     longitude: Mapped[Optional[float]]
     address: Mapped[Optional[str]] = mapped_column(Text)
+    hazard: Mapped[bool] = mapped_column(Boolean, default=False)  # on a motorway or otherwise in danger
     status: Mapped[RoadsideStatus] = mapped_column(enum_column(RoadsideStatus), default=RoadsideStatus.requested)
+    # Dispatch: sent to the provider until it accepts; attempts and back-off survive restarts.
     provider_name: Mapped[Optional[str]] = mapped_column(String(100))
+    provider_job_id: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    dispatch_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_dispatch_at: Mapped[Optional[datetime]]
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    provider_cancel_pending: Mapped[bool] = mapped_column(Boolean, default=False)  # cancelled here, not yet there
+    # The job as the provider last reported it.
+    driver_name: Mapped[Optional[str]] = mapped_column(String(100))
+    driver_phone: Mapped[Optional[str]] = mapped_column(String(20))
     truck_plate: Mapped[Optional[str]] = mapped_column(String(10))
+    truck_latitude: Mapped[Optional[float]]
+    truck_longitude: Mapped[Optional[float]]
     eta_minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    distance_km: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(8, 1, asdecimal=True))
+    # What the customer has been shown: the live location message, the last status and ETA told.
+    live_message_id: Mapped[Optional[int]] = mapped_column(BigInteger)
+    live_updated_at: Mapped[Optional[datetime]]
+    live_stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    told_status: Mapped[Optional[RoadsideStatus]] = mapped_column(enum_column(RoadsideStatus))
+    told_eta_minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    told_dispatch_delay: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancel_reason: Mapped[Optional[str]] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[Optional[datetime]]
 
     policyholder: Mapped[Policyholder] = relationship()
+    policy: Mapped[Optional[Policy]] = relationship()
     vehicle: Mapped[Optional[Vehicle]] = relationship()
+    events: Mapped[list[RoadsideEvent]] = relationship(
+        back_populates="request", order_by="(RoadsideEvent.occurred_at, RoadsideEvent.id)", cascade="all, delete-orphan"
+    )
+
+
+class RoadsideEvent(Base):
+    """One status change of a roadside request; `completed` ones are what the NPS survey picks up."""
+
+    __tablename__ = "roadside_events"
+    __table_args__ = (Index("ix_roadside_events_to_status_occurred_at", "to_status", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("roadside_requests.id"), index=True)
+    from_status: Mapped[Optional[RoadsideStatus]] = mapped_column(enum_column(RoadsideStatus))
+    to_status: Mapped[RoadsideStatus] = mapped_column(enum_column(RoadsideStatus))
+    actor: Mapped[str] = mapped_column(String(32))  # customer, provider, system
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[RoadsideRequest] = relationship(back_populates="events")
 
 
 class NpsResponse(Base):

@@ -21,7 +21,7 @@ from claims.db import make_engine, make_session_factory, session_scope, upgrade_
 from claims.enums import Language, PolicyStatus, RoadsideStatus, ServiceType, ThirdParty
 from claims.money import to_money
 from claims.models import (
-    Adjuster, Base, Claim, ClaimStageEvent, NpsResponse, Policy, Policyholder, RoadsideRequest, Vehicle,
+    Adjuster, Base, Claim, ClaimStageEvent, NpsResponse, Policy, Policyholder, RoadsideEvent, RoadsideRequest, Vehicle,
 )
 from claims.nps import follow_up_for_score
 from claims.numbering import next_claim_number, next_roadside_reference
@@ -273,6 +273,11 @@ def seed_demo_data(session: Session, *, now: datetime, settings: ClaimsSettings 
             if policy_index == 0:
                 vehicles.append(vehicle)
     session.flush()
+    # The comprehensive product includes roadside assistance; third-party cover only with the rider, which the
+    # two demo customers bought (so that both can try roadside help).
+    for index, holder in enumerate(holders):
+        for policy in holder.policies:
+            policy.roadside_cover = policy.product == "comprehensive" or index < 2
 
     claims = _seed_claims(session, rng, now, settings, holders, vehicles, adjusters)
     _seed_roadside(session, rng, now, settings, holders, vehicles)
@@ -381,10 +386,12 @@ def _add_assessment(claim: Claim, rng: random.Random, plan: ClaimPlan) -> None:
 
 
 def _seed_roadside(session, rng, now, settings, holders, vehicles) -> None:
+    # Open rescues belong to policyholders the README does not cite, so that trying roadside help as the demo
+    # customers starts a new request; they have no provider job (nothing follows them) and no chat.
     plans = [
         (0, ServiceType.tow, RoadsideStatus.completed, timedelta(days=20), "安达道路救援", 45),
-        (1, ServiceType.jump_start, RoadsideStatus.en_route, timedelta(minutes=25), "顺通汽车救援", 18),
-        (3, ServiceType.tyre_change, RoadsideStatus.dispatched, timedelta(minutes=8), "安达道路救援", 30),
+        (5, ServiceType.jump_start, RoadsideStatus.en_route, timedelta(minutes=25), "顺通汽车救援", 18),
+        (3, ServiceType.tyre_change, RoadsideStatus.booked, timedelta(minutes=8), "安达道路救援", 30),
         (4, ServiceType.fuel, RoadsideStatus.requested, timedelta(minutes=3), None, None),
         (6, ServiceType.lockout, RoadsideStatus.cancelled, timedelta(days=5), None, None),
         (9, ServiceType.tow, RoadsideStatus.arrived, timedelta(minutes=50), "顺通汽车救援", 0),
@@ -393,15 +400,23 @@ def _seed_roadside(session, rng, now, settings, holders, vehicles) -> None:
         holder, vehicle = holders[holder_index], vehicles[holder_index]
         city = _city_of(vehicle)
         created = now - age
-        session.add(RoadsideRequest(
+        closed = status in (RoadsideStatus.completed, RoadsideStatus.cancelled)
+        request = RoadsideRequest(
             reference=next_roadside_reference(session, year=business_date(created, settings.timezone).year),
-            policyholder=holder, vehicle=vehicle, service_type=service, status=status,
+            policyholder=holder, policy=vehicle.policy, vehicle=vehicle, service_type=service, status=status,
             latitude=round(city[2] + rng.uniform(-0.08, 0.08), 6),
             longitude=round(city[3] + rng.uniform(-0.08, 0.08), 6),
             address=city[4] if holder.preferred_language is Language.zh else city[5],
             provider_name=provider, truck_plate=_plate(rng, city[0][0] + "D", False) if provider else None,
             eta_minutes=eta, created_at=created, updated_at=min(now, created + timedelta(minutes=5)),
-        ))
+            told_status=status, closed_at=created + timedelta(minutes=40) if closed else None,
+        )
+        session.add(request)
+        session.add(RoadsideEvent(request=request, from_status=None, to_status=RoadsideStatus.requested,
+                                  actor="customer", occurred_at=created))
+        if status is not RoadsideStatus.requested:
+            session.add(RoadsideEvent(request=request, from_status=RoadsideStatus.requested, to_status=status,
+                                      actor="provider", occurred_at=min(now, created + timedelta(minutes=5))))
         session.flush()  # the next reference sees this one
 
 

@@ -10,6 +10,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from claims.desk_hours import DEFAULT_DESK_HOURS, DailyHours, parse_week
+from claims.enums import RoadsideStatus
+from claims.roadside.eligibility import RoadsideRules
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +54,20 @@ class ClaimsSettings(BaseSettings):
     # How long a bot process may hold a delivery it is sending before another one may take it over.
     delivery_lease_seconds: int = 60
     delivery_max_attempts: int = 5
+    # Roadside assistance (claims.roadside): free calls per policy year, free towing distance to the nearest
+    # partner garage and the price of each kilometre beyond it, the first status at which the customer can no
+    # longer cancel (providers charge for a truck that is nearly there), and how many minutes an ETA must move
+    # before the customer is told again.
+    roadside_free_calls_per_year: int = 2
+    roadside_tow_limit_km: Decimal = Decimal("50")
+    roadside_price_per_extra_km: Decimal = Decimal("10")
+    roadside_cancel_cutoff: RoadsideStatus = RoadsideStatus.approaching
+    roadside_eta_change_minutes: int = 3
+    # Dispatch retries: the back-off doubles from the first delay up to the longest; after the last attempt a
+    # person takes the request over (the customer is told at the first failure, not left waiting in silence).
+    roadside_dispatch_retry_seconds: float = 5.0
+    roadside_dispatch_retry_max_seconds: float = 60.0
+    roadside_dispatch_max_attempts: int = 8
 
     @field_validator("database_url")
     @classmethod
@@ -83,6 +99,13 @@ class ClaimsSettings(BaseSettings):
     def _valid_desk_hours(cls, value: dict[str, str]) -> dict[str, str]:
         parse_week(value)  # a typo in the opening hours fails at start-up, not when a customer asks
         return value
+
+    @property
+    def roadside_rules(self) -> RoadsideRules:
+        """The eligibility rule's parameters."""
+        return RoadsideRules(free_calls_per_year=self.roadside_free_calls_per_year,
+                             tow_limit_km=self.roadside_tow_limit_km,
+                             price_per_extra_km=self.roadside_price_per_extra_km)
 
     @property
     def desk_week(self) -> dict[int, DailyHours | None]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from claims.clock import require_aware
-from claims.enums import ChecklistItem, Language, ThirdParty
+from claims.enums import ChecklistItem, Language, RoadsideStatus, ServiceType, ThirdParty
 from claims.money import to_money
 from claims.payout import PayoutBreakdown
 from claims.stages import ClaimStage, next_stage
@@ -419,3 +419,43 @@ def format_desk_time(value: datetime, lang: Language | str, tz: tzinfo | str, *,
     else:
         day = format_date(local.date(), lang, zone)
     return f"{day} {local:%H:%M}"
+
+
+# ------------------------------------------------------------------------------------------ roadside
+
+_SERVICE_LABELS: dict[ServiceType, dict[Language, str]] = {
+    ServiceType.tow: {Language.en: "tow truck", Language.zh: "拖车"},
+    ServiceType.jump_start: {Language.en: "jump start", Language.zh: "搭电"},
+    ServiceType.tyre_change: {Language.en: "tyre change", Language.zh: "换胎"},
+    ServiceType.fuel: {Language.en: "fuel delivery", Language.zh: "送油"},
+    ServiceType.lockout: {Language.en: "lockout (opening the car)", Language.zh: "开锁"},
+    ServiceType.winch: {Language.en: "winching out", Language.zh: "陷车拖拽"},
+}
+
+_ROADSIDE_STATUS_LABELS: dict[RoadsideStatus, dict[Language, str]] = {
+    RoadsideStatus.requested: {Language.en: "finding a truck", Language.zh: "正在派车"},
+    RoadsideStatus.booked: {Language.en: "truck assigned", Language.zh: "已派车"},
+    RoadsideStatus.en_route: {Language.en: "truck on its way", Language.zh: "救援车在路上"},
+    RoadsideStatus.approaching: {Language.en: "truck nearly there", Language.zh: "救援车即将到达"},
+    RoadsideStatus.arrived: {Language.en: "truck arrived", Language.zh: "救援车已到达"},
+    RoadsideStatus.completed: {Language.en: "completed", Language.zh: "已完成"},
+    RoadsideStatus.cancelled: {Language.en: "cancelled", Language.zh: "已取消"},
+    RoadsideStatus.gone_on_arrival: {Language.en: "truck found nobody there", Language.zh: "救援车到场未见车主"},
+    RoadsideStatus.declined: {Language.en: "handed to a colleague (no truck available)", Language.zh: "无车可派，已转人工"},
+}
+
+
+def service_label(value: ServiceType | str, lang: Language | str) -> str:
+    """The roadside service, as the summary and messages name it."""
+    return _pick(_SERVICE_LABELS[ServiceType(value)], lang)
+
+
+def roadside_status_label(value: RoadsideStatus | str, lang: Language | str) -> str:
+    """Where a rescue stands, in a few words (agents' card, back office)."""
+    return _pick(_ROADSIDE_STATUS_LABELS[RoadsideStatus(value)], lang)
+
+
+def shared_location_label(latitude: float, longitude: float, lang: Language | str) -> str:
+    """A location shared from Telegram, as the summary shows it."""
+    where = f"{latitude:.5f}, {longitude:.5f}"
+    return _pick({Language.en: f"📍 your shared location ({where})", Language.zh: f"📍 您发送的位置（{where}）"}, lang)

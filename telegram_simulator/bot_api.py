@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import math
 import re
 import secrets
 import time
@@ -16,6 +17,8 @@ import aiohttp
 from telegram_simulator import formatting
 from telegram_simulator.store import (
     BOT_ID,
+    LIVE_FIELDS,
+    LIVE_FOREVER,
     ApiError,
     BotState,
     ChatState,
@@ -47,6 +50,15 @@ CONTENT_FIELDS = (
     "text", "entities", "photo", "document", "location", "contact", "sticker", "voice",
     "caption", "caption_entities",
 )
+# Live locations: Telegram's limits (seconds, degrees, meters).
+LIVE_PERIOD_RANGE = (60, 86400)
+LIVE_EXTEND_MAX = 86400  # an edit may extend live_period by at most a day...
+LIVE_EXPIRY_MAX = 90 * 86400  # ...and the expiry must stay within the next 90 days
+MAX_HEADING = 360
+MAX_PROXIMITY_ALERT_RADIUS = 100000
+MAX_HORIZONTAL_ACCURACY = 1500.0  # larger values are clamped, not refused
+# Content Telegram can edit, so editMessageLiveLocation says "no live location" rather than "can't be edited".
+EDITABLE_CONTENT = ("text", "photo", "document", "voice")
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
@@ -139,7 +151,7 @@ class BotApi:
     METHODS = (
         "getMe", "logOut", "close", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
         "sendMessage", "editMessageText", "editMessageCaption", "editMessageReplyMarkup",
-        "deleteMessage", "answerCallbackQuery", "sendPhoto", "sendDocument", "sendLocation",
+        "editMessageLiveLocation", "stopMessageLiveLocation", "deleteMessage", "answerCallbackQuery", "sendPhoto", "sendDocument", "sendLocation",
         "sendMediaGroup", "sendChatAction", "getFile", "setMyCommands", "getMyCommands",
         "deleteMyCommands", "getChat", "getChatMember", "copyMessage", "forwardMessage",
         "createForumTopic", "editForumTopic", "closeForumTopic", "reopenForumTopic",
@@ -282,12 +294,22 @@ class BotApi:
         return self._post(bot, chat, p, content).message
 
     async def send_location(self, bot: BotState, p: Params) -> dict:
+        """A location; with live_period a live location the bot can edit until it expires or is stopped."""
         chat = self._chat(bot, p)
-        latitude = p.float("latitude", required=True)
-        longitude = p.float("longitude", required=True)
-        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-            raise bad_request("wrong location specified")
-        return self._post(bot, chat, p, {"location": {"latitude": latitude, "longitude": longitude}}).message
+        location = self._location(p)
+        live_period = p.int("live_period") or 0
+        low, high = LIVE_PERIOD_RANGE
+        if live_period and live_period != LIVE_FOREVER and not low <= live_period <= high:
+            raise bad_request("wrong live location period specified")
+        heading, radius = self._heading_and_radius(p)
+        stored = self._post(bot, chat, p, {"location": location})
+        if live_period:
+            stored.live = {
+                "live_period": live_period, "heading": heading, "proximity_alert_radius": radius,
+                "stopped": False, "positions": [[location["latitude"], location["longitude"]]],
+            }
+            stored.sync_live()
+        return stored.message
 
     async def send_media_group(self, bot: BotState, p: Params) -> list[dict]:
         chat = self._chat(bot, p)
@@ -319,7 +341,7 @@ class BotApi:
     async def copy_message(self, bot: BotState, p: Params) -> dict:
         chat = self._chat(bot, p)
         source = self._source_message(bot, p)
-        content = {k: copy.deepcopy(v) for k, v in source.message.items() if k in CONTENT_FIELDS}
+        content = _copied_content(source.message)
         if "caption" in p and ("photo" in content or "document" in content):
             content.pop("caption_entities", None)
             content.update(self._caption(p))
@@ -329,7 +351,7 @@ class BotApi:
         chat = self._chat(bot, p)
         source = self._source_message(bot, p)
         original = source.message
-        content = {k: copy.deepcopy(v) for k, v in original.items() if k in CONTENT_FIELDS}
+        content = _copied_content(original)
         content["forward_origin"] = {
             "type": "user", "date": original["date"], "sender_user": copy.deepcopy(original["from"]),
         }
@@ -359,6 +381,26 @@ class BotApi:
     async def edit_message_reply_markup(self, bot: BotState, p: Params) -> dict:
         _, stored = self._editable(bot, p)
         return self._edit(stored, p, {})
+
+    async def edit_message_live_location(self, bot: BotState, p: Params) -> dict:
+        location = self._location(p)
+        _, stored = self._live_editable(bot, p)
+        live = stored.live
+        live_period = self._new_live_period(stored, p.int("live_period") or 0)
+        heading, radius = self._heading_and_radius(p)
+        changes = {"live_period": live_period, "heading": heading, "proximity_alert_radius": radius}
+        shown = {**location, **{key: value for key, value in changes.items() if value}}
+        self._edit(stored, p, {"location": shown})  # the same position etc. is "not modified"
+        live.update(changes)
+        live["positions"].append([location["latitude"], location["longitude"]])
+        stored.sync_live()
+        return copy.deepcopy(stored.message)
+
+    async def stop_message_live_location(self, bot: BotState, p: Params) -> dict:
+        _, stored = self._live_editable(bot, p)
+        self._edit(stored, p, {"location": _static_location(stored.message["location"])})
+        stored.live["stopped"] = True
+        return copy.deepcopy(stored.message)
 
     async def delete_message(self, bot: BotState, p: Params) -> bool:
         chat = self._chat(bot, p)
@@ -609,6 +651,49 @@ class BotApi:
             raise bad_request("message can't be edited")
         return chat, stored
 
+    def _live_editable(self, bot: BotState, p: Params) -> tuple[ChatState, StoredMessage]:
+        """A live location the bot may still edit or stop, with Telegram's errors otherwise."""
+        chat, stored = self._editable(bot, p)
+        if stored.live is None and any(key in stored.message for key in EDITABLE_CONTENT):
+            raise bad_request("there is no live location in the message to edit")
+        if not stored.live_active():  # a plain location, or live_period over, or stopped
+            raise bad_request("message can't be edited")
+        return chat, stored
+
+    @staticmethod
+    def _location(p: Params) -> dict:
+        latitude = p.float("latitude", required=True)
+        longitude = p.float("longitude", required=True)
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise bad_request("wrong location specified")
+        location = {"latitude": latitude, "longitude": longitude}
+        accuracy = p.float("horizontal_accuracy") or 0.0
+        if math.isfinite(accuracy) and accuracy > 0:
+            location["horizontal_accuracy"] = min(accuracy, MAX_HORIZONTAL_ACCURACY)
+        return location
+
+    @staticmethod
+    def _heading_and_radius(p: Params) -> tuple[int | None, int | None]:
+        """heading and proximity_alert_radius of a live location; 0 or absent is none."""
+        heading = p.int("heading") or 0
+        if heading and not 1 <= heading <= MAX_HEADING:
+            raise bad_request("wrong live location heading specified")
+        radius = p.int("proximity_alert_radius") or 0
+        if not 0 <= radius <= MAX_PROXIMITY_ALERT_RADIUS:
+            raise bad_request("wrong live location proximity alert radius specified")
+        return heading or None, radius or None
+
+    @staticmethod
+    def _new_live_period(stored: StoredMessage, requested: int) -> int:
+        """editMessageLiveLocation's live_period: absent keeps it; longer by at most a day, < 90 days."""
+        current = stored.live["live_period"]
+        if not requested or requested == LIVE_FOREVER:
+            return requested or current
+        too_long = current != LIVE_FOREVER and requested > current + LIVE_EXTEND_MAX
+        if requested < 0 or too_long or stored.message["date"] + requested > now() + LIVE_EXPIRY_MAX:
+            raise bad_request("wrong live location period specified")
+        return requested
+
     def _edit(self, stored: StoredMessage, p: Params, content: dict) -> dict:
         """Apply an edit; a missing reply_markup removes the inline keyboard, as on Telegram."""
         markup = self._markup(p)
@@ -620,7 +705,7 @@ class BotApi:
             raise bad_request(NOT_MODIFIED)
         stored.history.append({
             key: copy.deepcopy(message.get(key))
-            for key in ("text", "caption", "edit_date") if key in message
+            for key in ("text", "caption", "location", "edit_date") if key in message
         } | {"reply_markup": copy.deepcopy(stored.markup)})
         for key, value in content.items():
             if value:
@@ -726,6 +811,18 @@ def _document(entry: FileEntry) -> dict:
         "file_name": entry.file_name or "file", "mime_type": entry.mime_type or "application/octet-stream",
         "file_size": len(entry.data),
     }
+
+
+def _static_location(location: dict) -> dict:
+    return {key: value for key, value in location.items() if key not in LIVE_FIELDS}
+
+
+def _copied_content(message: dict) -> dict:
+    """A message's content for copyMessage / forwardMessage: a live location arrives as a plain one."""
+    content = {k: copy.deepcopy(v) for k, v in message.items() if k in CONTENT_FIELDS}
+    if "location" in content:
+        content["location"] = _static_location(content["location"])
+    return content
 
 
 def _without_reply(message: dict) -> dict:

@@ -23,9 +23,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from telegram_simulator.client import FakeUser, SimulatorClient, SimulatorError, media_parts
+from telegram_simulator.client import FakeUser, SimulatorClient, SimulatorError, live_for, media_parts
 
 POLL_SECONDS = 0.4
+# What is compared between polls to notice a new, edited or deleted message (index 2: reply_markup).
+SIGNATURE_KEYS = ("text", "caption", "reply_markup", "deleted", "edit_date", "live_location")
 
 
 @dataclass
@@ -38,6 +40,7 @@ class View:
     thread_id: int | None = None
     thread_pinned: bool = False  # set by /topic; otherwise follow the bot's latest topic
     seen: dict[int, tuple] = field(default_factory=dict)
+    live_seen: dict[int, tuple[int, bool]] = field(default_factory=dict)  # positions shown, was active
     choices: list[tuple[str, dict]] = field(default_factory=list)  # (kind, button)
     inline_message_id: int | None = None
     inline_buttons: list[dict] = field(default_factory=list)
@@ -92,11 +95,12 @@ class TerminalChat:
 
     def show(self, view: View, message: dict) -> None:
         signature = tuple(json.dumps(message.get(k), sort_keys=True, ensure_ascii=False)
-                          for k in ("text", "caption", "reply_markup", "deleted", "edit_date"))
-        previous = view.seen.get(message["message_id"])
+                          for k in SIGNATURE_KEYS)
+        message_id = message["message_id"]
+        previous = view.seen.get(message_id)
         if previous == signature:
             return
-        view.seen[message["message_id"]] = signature
+        view.seen[message_id] = signature
         mark = "▸" if previous is None else ("✖ deleted" if message["deleted"] else "✎ edited")
         where = f"{view.label}" if self.agents else ""
         if message.get("message_thread_id"):
@@ -104,9 +108,20 @@ class TerminalChat:
             where += f" · {self.topic_names.get(thread_id, f'topic {thread_id}')}"
             if view is self.agents and not view.thread_pinned:
                 view.thread_id = thread_id
-        lines = [f"bot {mark}{f' [{where}]' if where else ''} {_content(message)}"]
+        where = f" [{where}]" if where else ""
+        live, moves = message.get("live_location"), []
+        if live is not None and not message["deleted"]:
+            if previous is not None:  # one line per position the bot moved it to since the last poll
+                moves = live_location_changes(live, *view.live_seen.get(message_id, (0, True)))
+            view.live_seen[message_id] = (len(live["positions"]), live["active"])
+        if moves:
+            lines = [f"bot{where} {line}" for line in moves]
+        else:
+            lines = [f"bot {mark}{where} {_content(message)}"]
         self._update_choices(view, message)
-        if view.choices and (view.inline_message_id == message["message_id"] or message.get("reply_markup")):
+        markup_changed = previous is None or previous[2] != signature[2]
+        if view.choices and (not moves or markup_changed) and (
+                view.inline_message_id == message_id or message.get("reply_markup")):
             lines.append("      " + "  ".join(
                 f"[{n}] {_label(button)}" for n, (_, button) in enumerate(view.choices, 1)
             ))
@@ -240,12 +255,30 @@ def _label(button: dict) -> str:
     return button["text"]
 
 
+def live_location_line(live: dict) -> str:
+    """A live location as it arrives: 📍 Live location 31.2304, 121.4737 (live for 60 min)."""
+    state = live_for(live["live_period"]) if live["active"] else "stopped" if live["stopped"] else "ended"
+    return f"📍 Live location {live['latitude']:.4f}, {live['longitude']:.4f} ({state})"
+
+
+def live_location_changes(live: dict, positions_shown: int, was_active: bool) -> list[str]:
+    """One line per position after the first positions_shown, then whether it stopped or ended."""
+    lines = [f"📍 ↻ live location moved: {latitude:.4f}, {longitude:.4f}"
+             for latitude, longitude in live["positions"][max(positions_shown, 1):]]
+    if was_active and not live["active"]:
+        lines.append("📍 live location stopped" if live["stopped"] else "📍 live location ended (live period over)")
+    return lines
+
+
 def _content(message: dict) -> str:
     """What a chat client would show for a message."""
     if message.get("deleted"):
         return f"(message {message['message_id']})"
     parts = []
-    parts += media_parts(message)
+    if message.get("live_location"):
+        parts.append(live_location_line(message["live_location"]))
+    else:
+        parts += media_parts(message)
     if "media_group_id" in message:
         parts.append("(album)")
     parts.append(message.get("text") or message.get("caption") or "")

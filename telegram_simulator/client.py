@@ -10,6 +10,8 @@ from typing import Any, Callable
 
 import httpx
 
+LIVE_FOREVER = 0x7FFFFFFF  # live_period of a live location shared until stopped
+
 
 @dataclass(frozen=True)
 class FakeUser:
@@ -43,8 +45,30 @@ def media_parts(message: dict) -> list[str]:
     if "document" in message:
         parts.append(f"[file {message['document'].get('file_name')}]")
     if "location" in message:
-        parts.append(f"[location {message['location']['latitude']}, {message['location']['longitude']}]")
+        parts.append(f"[{location_note(message)}]")
     return parts
+
+
+def location_note(message: dict) -> str:
+    """'location LAT, LON', or 'live location LAT, LON, live for 60 min' (or ', stopped' / ', ended')."""
+    location = message["location"]
+    where = f"{location['latitude']}, {location['longitude']}"
+    live = message.get("live_location")  # the control API's state of a live location
+    if live is None:  # a Bot API Message: its location carries live_period only while live
+        if "live_period" not in location:
+            return f"location {where}"
+        return f"live location {where}, {live_for(location['live_period'])}"
+    state = live_for(live["live_period"]) if live["active"] else "stopped" if live["stopped"] else "ended"
+    return f"live location {where}, {state}"
+
+
+def live_for(live_period: int) -> str:
+    """How long a live location is shared: 'live for 15 min', 'live for 8 h', 'live until stopped'."""
+    if live_period == LIVE_FOREVER:
+        return "live until stopped"
+    if live_period >= 7200 and live_period % 3600 == 0:
+        return f"live for {live_period // 3600} h"
+    return f"live for {max(round(live_period / 60), 1)} min"
 
 
 def describe(message: dict) -> str:
@@ -200,6 +224,22 @@ class SimulatorClient:
         return await self._request("GET", f"/sim/chats/{chat_id}/messages", params={
             "after": after, "thread_id": thread_id, "all": "1" if include_all else None,
         })
+
+    async def message(self, chat_id: int, message_id: int) -> dict:
+        """One message of the chat, anyone's, as messages() shows it (history, deleted, live_location)."""
+        return await self._request("GET", f"/sim/chats/{chat_id}/messages/{message_id}")
+
+    async def live_location(self, chat_id: int, message_id: int) -> dict:
+        """A live location message's state: latitude, longitude, live_period, stopped, active
+        (editable: not stopped, live_period not over), heading, proximity_alert_radius,
+        horizontal_accuracy, expires_at (None if shared until stopped), and positions, the
+        (latitude, longitude) of the send and of every edit, in order."""
+        message = await self.message(chat_id, message_id)
+        live = message.get("live_location")
+        if live is None:
+            kind = "a location without live_period" if "location" in message else "not a location"
+            raise SimulatorError(f"message {message_id} in chat {chat_id} is not a live location ({kind})")
+        return {**live, "positions": [tuple(position) for position in live["positions"]]}
 
     async def wait_for_messages(self, chat_id: int, *, after: int, count: int = 1, timeout: float = 20,
                                 predicate: Callable[[dict], bool] | None = None,

@@ -45,6 +45,7 @@ class ControlApi:
             ("POST", "/sim/users/press", self.press),
             ("POST", "/sim/chats", self.register_chat),
             ("GET", "/sim/chats/{chat_id}/messages", self.messages),
+            ("GET", "/sim/chats/{chat_id}/messages/{message_id}", self.message),
             ("GET", "/sim/calls", self.calls),
             ("GET", "/sim/callback_answers", self.callback_answers),
             ("GET", "/sim/topics", self.topics),
@@ -150,6 +151,15 @@ class ControlApi:
             and (everything or (stored.by_bot and not stored.service))
             and (thread_id is None or stored.message.get("message_thread_id") == thread_id)
         ]
+
+    async def message(self, body: dict, query: dict) -> dict:
+        """One message of the chat (anyone's, deleted too) with its edit history and live location state."""
+        bot = self.sim.control_bot(query.get("token"))
+        chat = self._existing_chat(bot, query["chat_id"])
+        stored = chat.messages.get(int(query["message_id"]))
+        if stored is None:
+            raise ControlError(f"chat {chat.info['id']} has no message {query['message_id']}", 404)
+        return stored.view()
 
     async def calls(self, body: dict, query: dict) -> list[dict]:
         """Recorded Bot API calls, optionally of one method / token / only failed ones."""

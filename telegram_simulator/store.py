@@ -22,6 +22,10 @@ DEFAULT_EXCLUDED_UPDATES = {"chat_member", "message_reaction", "message_reaction
 # PhotoSize longest sides Telegram generates ("s", "m", "x"); the original is always the last.
 PHOTO_THUMB_SIDES = (90, 320, 800)
 
+# A live location's live_period meaning "until stopped"; Location carries these fields only while live.
+LIVE_FOREVER = 0x7FFFFFFF
+LIVE_FIELDS = ("live_period", "heading", "proximity_alert_radius")
+
 
 class ApiError(Exception):
     """An error answered to the bot exactly as Telegram would."""
@@ -43,7 +47,7 @@ def utf16_len(text: str) -> int:
 
 
 def now() -> int:
-    """Unix time as Telegram dates are."""
+    """Unix time as Telegram dates are (live location expiry reads it here: tests may patch it)."""
     return int(time.time())
 
 
@@ -187,14 +191,51 @@ class StoredMessage:
     parse_mode: str | None = None
     history: list[dict] = field(default_factory=list)
     deleted: bool = False
+    # A live location: live_period, heading, proximity_alert_radius (None if not given), stopped,
+    # and positions [[latitude, longitude], ...] from the send through every edit.
+    live: dict | None = None
 
     @property
     def service(self) -> bool:
         """Whether this is a service message (forum topic created/edited/closed...)."""
         return any(key.startswith("forum_topic_") for key in self.message)
 
+    def live_active(self) -> bool:
+        """Whether this live location can still be edited: not stopped, live_period not over."""
+        live = self.live
+        if live is None or live["stopped"]:
+            return False
+        return live["live_period"] == LIVE_FOREVER or now() - self.message["date"] < live["live_period"]
+
+    def sync_live(self) -> None:
+        """Location shows live_period (heading, proximity_alert_radius) only while live, as on Telegram."""
+        if self.live is None or "location" not in self.message:
+            return
+        location = self.message["location"]
+        for key in LIVE_FIELDS:
+            location.pop(key, None)
+        if self.live_active():
+            location.update({key: self.live[key] for key in LIVE_FIELDS if self.live[key]})
+
+    def live_view(self) -> dict | None:
+        """The live location's state for the control API, or None if this is not one."""
+        if self.live is None:
+            return None
+        location, live = self.message["location"], self.live
+        forever = live["live_period"] == LIVE_FOREVER
+        return {
+            "latitude": location["latitude"], "longitude": location["longitude"],
+            "horizontal_accuracy": location.get("horizontal_accuracy"),
+            "live_period": live["live_period"], "heading": live["heading"],
+            "proximity_alert_radius": live["proximity_alert_radius"],
+            "stopped": live["stopped"], "active": self.live_active(),
+            "expires_at": None if forever else self.message["date"] + live["live_period"],
+            "positions": copy.deepcopy(live["positions"]),
+        }
+
     def view(self) -> dict:
         """The message as the control API shows it to tests."""
+        self.sync_live()
         view = copy.deepcopy(self.message)
         view.pop("reply_markup", None)
         view["reply_markup"] = copy.deepcopy(self.markup)
@@ -202,6 +243,7 @@ class StoredMessage:
         view["by_bot"] = self.by_bot
         view["deleted"] = self.deleted
         view["history"] = copy.deepcopy(self.history)
+        view["live_location"] = self.live_view()
         return view
 
 
@@ -229,9 +271,12 @@ class ChatState:
         return stored
 
     def find(self, message_id: int) -> StoredMessage | None:
-        """A message that still exists."""
+        """A message that still exists (a live location shown as it is now)."""
         stored = self.messages.get(message_id)
-        return None if stored is None or stored.deleted else stored
+        if stored is None or stored.deleted:
+            return None
+        stored.sync_live()
+        return stored
 
 
 @dataclass

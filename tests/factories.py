@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from claims.clock import utcnow
 from claims.enums import (
-    ChecklistItem, DeliveryKind, DeliveryStatus, HandoffReason, HandoffStatus, Language, PolicyStatus, ThirdParty,
-    VerificationMethod,
+    ChecklistItem, DeliveryKind, DeliveryStatus, HandoffReason, HandoffStatus, Language, PolicyStatus, RoadsideStatus,
+    ServiceType, ThirdParty, VerificationMethod,
 )
 from claims.models import (
-    Adjuster, Claim, ClaimDocument, ClaimStageEvent, Delivery, Handoff, Policy, Policyholder, Vehicle,
+    Adjuster, Claim, ClaimDocument, ClaimStageEvent, Delivery, Handoff, Policy, Policyholder, RoadsideRequest, Vehicle,
     VerificationAttempt,
 )
 from claims.numbering import next_claim_number
@@ -144,6 +144,19 @@ def make_delivery(session: Session, **overrides: Any) -> Delivery:
         status=DeliveryStatus.pending, attempts=0, created_at=utcnow(),
     )
     return _save(session, Delivery(**{**values, **overrides}))
+
+
+def make_roadside_request(session: Session, *, vehicle: Vehicle, **overrides: Any) -> RoadsideRequest:
+    """A confirmed roadside request for `vehicle`'s policyholder (not yet dispatched unless overridden)."""
+    n = next(_sequence)
+    now = overrides.pop("created_at", utcnow())
+    values: dict[str, Any] = dict(
+        reference=f"RSA-2026-{800_000 + n:06d}", policyholder_id=vehicle.policy.policyholder_id,
+        policy_id=vehicle.policy_id, vehicle_id=vehicle.id, chat_id=5_000_000 + n, language=Language.en,
+        service_type=ServiceType.tow, latitude=31.2304, longitude=121.4737, status=RoadsideStatus.requested,
+        next_dispatch_at=now, created_at=now, updated_at=now,
+    )
+    return _save(session, RoadsideRequest(**{**values, **overrides}))
 
 
 # --- file contents for upload tests (built in memory; each call gives different bytes unless `colour` is set) ---

@@ -8,13 +8,13 @@ from claims import wording
 from claims.desk_hours import DeskSchedule, describe_week
 from claims.enums import HandoffOutcome, HandoffStatus
 from claims.services.agent_desk import DeskStats, QueueEntry
-from claims.services.case_context import CaseContext, TranscriptLine
+from claims.services.case_context import CaseContext, RescueLine, TranscriptLine
 
 TOPIC_NAME_LIMIT = 128  # Telegram's limit for a forum topic name
 LINE_LIMIT = 300  # one transcript message on the card; the full text stays in the store
 MESSAGE_LIMIT = 4096
 LANGUAGE_NAMES = {"en": {"en": "English", "zh": "英文"}, "zh": {"en": "Chinese", "zh": "中文"}}
-REASON_ICONS = {"injury": "🚑", "complaint": "⚠️", "disputed_assessment": "⚖️", "nps_detractor": "📞"}
+REASON_ICONS = {"injury": "🚑", "complaint": "⚠️", "disputed_assessment": "⚖️", "nps_detractor": "📞", "roadside": "🛠"}
 
 
 def topic_name(context: CaseContext) -> str:
@@ -51,6 +51,8 @@ def context_card(context: CaseContext, lang: str, tz: tzinfo, currency: str) -> 
     claim_lines = _claim_lines(context, lang, tz, currency)
     if claim_lines:
         lines += ["", *claim_lines]
+    if context.rescue is not None:
+        lines += ["", *_rescue_lines(context.rescue, lang)]
     lines += ["", _state_line(context, lang, tz)]
     if context.transfer_count:
         lines.append(t("card_transferred", count=context.transfer_count))
@@ -58,6 +60,19 @@ def context_card(context: CaseContext, lang: str, tz: tzinfo, currency: str) -> 
         lines.append(t("card_breached"))
     lines.append(t("card_commands"))
     return _fit("\n".join(lines))
+
+
+def _rescue_lines(rescue: RescueLine, lang: str) -> list[str]:
+    t = lambda key, **kw: agent_text(key, lang).format(**kw)  # noqa: E731
+    lines = [t("card_rescue", reference=rescue.reference, service=wording.service_label(rescue.service, lang),
+               status=wording.roadside_status_label(rescue.status, lang), place=rescue.place)]
+    if rescue.driver_name:
+        lines.append(t("card_rescue_truck", driver=rescue.driver_name, plate=rescue.truck_plate or "?",
+                       eta="?" if rescue.eta_minutes is None else rescue.eta_minutes,
+                       distance="?" if rescue.distance_km is None else rescue.distance_km))
+    if rescue.last_error:
+        lines.append(t("card_rescue_error", error=_clip(rescue.last_error)))
+    return lines
 
 
 def _claim_lines(context: CaseContext, lang: str, tz: tzinfo, currency: str) -> list[str]:

@@ -11,9 +11,10 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import replies
+from bot import replies, roadside
 from bot.rasa_client import RasaUnavailable
 from bot.texts import text
+from claims.roadside.notices import ROADSIDE_REQUESTED
 
 logger = logging.getLogger(__name__)
 
@@ -108,14 +109,17 @@ async def converse(sender: Sender, context: ContextTypes.DEFAULT_TYPE, message: 
         logger.warning("Rasa unavailable: %s", error)
         await say(context, sender.chat_id, text("unavailable", language))
         return
-    answers, notices = replies.take_notices(answers, DESK_NOTICES)
+    answers, notices = replies.take_notices(answers, DESK_NOTICES | {ROADSIDE_REQUESTED})
     if not answers:  # never leave the user in silence
         logger.warning("Rasa gave no answer to an update in chat %s", sender.chat_id)
         await say(context, sender.chat_id, text("error", language))
     for answer in replies.merge_custom_parts(answers):
         await deliver(context, sender.chat_id, answer)
     for notice in notices:  # after the customer has been answered
-        await context.bot_data["on_desk_notice"](context.application, notice)
+        if notice["notice"] == ROADSIDE_REQUESTED:
+            await roadside.on_roadside_notice(context.application, notice)
+        else:
+            await context.bot_data["on_desk_notice"](context.application, notice)
 
 
 def continues_a_split_message(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from claims.enums import HandoffOutcome, HandoffReason, HandoffStatus, Language, MessageSender, PolicyStatus
-from claims.models import ChatPreference, Claim, Handoff
+from claims.enums import (
+    HandoffOutcome, HandoffReason, HandoffStatus, Language, MessageSender, PolicyStatus, RoadsideStatus, ServiceType,
+)
+from claims.models import ChatPreference, Claim, Handoff, RoadsideRequest
+from claims.roadside.requests import open_request, open_request_for_chat
 from claims.privacy import mask_phone
 from claims.services import transcript
 from claims.services.handoffs import queue_position
@@ -34,6 +38,21 @@ class TranscriptLine:
     at: datetime
     sender: MessageSender
     text: str
+
+
+@dataclass(frozen=True)
+class RescueLine:
+    """An open roadside request: what the agent needs to follow or take over the rescue."""
+
+    reference: str
+    service: ServiceType
+    status: RoadsideStatus
+    place: str  # the typed address, or the shared coordinates
+    driver_name: str | None
+    truck_plate: str | None
+    eta_minutes: int | None
+    distance_km: Decimal | None
+    last_error: str | None  # why dispatch is failing, if it is
 
 
 @dataclass(frozen=True)
@@ -60,6 +79,17 @@ class CaseContext:
     breached: bool
     topic_id: int | None = None  # the case's forum topic, once opened
     card_message_id: int | None = None  # the card in it
+    rescue: RescueLine | None = None  # an open roadside request of the customer
+
+
+def rescue_line(request: RoadsideRequest | None) -> RescueLine | None:
+    """The card's line for an open rescue."""
+    if request is None:
+        return None
+    place = request.address or (f"{request.latitude:.5f}, {request.longitude:.5f}" if request.latitude is not None else "?")
+    return RescueLine(reference=request.reference, service=request.service_type, status=request.status, place=place,
+                      driver_name=request.driver_name, truck_plate=request.truck_plate, eta_minutes=request.eta_minutes,
+                      distance_km=request.distance_km, last_error=request.last_error)
 
 
 def case_context(session: Session, handoff_id: int, *, now: datetime, settings: ClaimsSettings,
@@ -103,4 +133,7 @@ def case_context(session: Session, handoff_id: int, *, now: datetime, settings: 
         breached=handoff.breached_at is not None,
         topic_id=handoff.topic_id,
         card_message_id=handoff.card_message_id,
+        rescue=rescue_line(
+            open_request(session, policyholder_id=policyholder.id) if policyholder
+            else open_request_for_chat(session, handoff.chat_id)),
     )

@@ -1,0 +1,1 @@
+"""Roadside assistance: reading the request, eligibility, the request's life, dispatch to a provider."""
