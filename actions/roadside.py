@@ -95,7 +95,7 @@ class ActionStartRoadsideRequest(ClaimsAction):
                        SlotSet("roadside_safety_shown", None)]
             text = (tracker.latest_message or {}).get("text") or ""
             typed = "" if text.startswith("/") else text
-            service = _entity_service(tracker) or answers.read_service_type(typed)
+            service = answers.read_service_type(typed) or _entity_service(tracker)
             if service is not None:
                 events += [SlotSet(k, v) for k, v in service_slots(service, lang).items()]
             place = answers.extract_location_phrase(typed)
@@ -161,7 +161,7 @@ class ValidateRoadsideForm(FormValidationAction):
 
     async def validate_roadside_service(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict):
         """Which help: a button, or the problem in the customer's words."""
-        service = _entity_service(tracker) or answers.read_service_type(self._answer(tracker, value))
+        service = answers.read_service_type(self._answer(tracker, value)) or _entity_service(tracker)
         if service is None:
             return self._rejected(tracker, "roadside_service", "unclear")
         return self._accepted(service_slots(service, language(tracker)))

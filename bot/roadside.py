@@ -160,6 +160,7 @@ class RescueView:
     phone: str | None
     plate: str | None
     eta: int | None
+    arrival_at: datetime | None
     distance: str | None
     truck: tuple[float, float] | None
     live_message_id: int | None
@@ -171,9 +172,9 @@ class RescueView:
 
 
 def _views(session, settings: BotSettings) -> list[RescueView]:
-    views = []
+    views, now = [], datetime.now(timezone.utc)
     for request in dispatch.requests_to_tell(session):
-        updates = tuple(dispatch.updates_due(request, eta_change_minutes=settings.roadside_eta_change_minutes))
+        updates = tuple(dispatch.updates_due(request, now=now, eta_change_minutes=settings.roadside_eta_change_minutes))
         live_due = request.live_message_id is not None and not request.live_stopped
         if not updates and not live_due and not _needs_live_location(request):
             continue
@@ -185,7 +186,7 @@ def _views(session, settings: BotSettings) -> list[RescueView]:
             id=request.id, chat_id=request.chat_id, language=(request.language.value if request.language else "en"),
             reference=request.reference, status=request.status, driver=request.driver_name,
             phone=wording.format_phone(request.driver_phone) if request.driver_phone else "—",
-            plate=request.truck_plate, eta=request.eta_minutes,
+            plate=request.truck_plate, eta=request.eta_minutes, arrival_at=dispatch.expected_arrival(request, now),
             distance=str(request.distance_km) if request.distance_km is not None else "?",
             truck=(request.truck_latitude, request.truck_longitude) if request.truck_latitude is not None else None,
             live_message_id=request.live_message_id, live_updated_at=request.live_updated_at,
@@ -213,7 +214,7 @@ async def _tell(context: ContextTypes.DEFAULT_TYPE, view: RescueView, settings: 
     for update in view.updates:
         await _send_update(context, view, update, settings)
         await _in_session(context, lambda s: dispatch.record_told(s, view.id, update, status=view.status,
-                                                                  eta_minutes=view.eta))
+                                                                  arrival_at=view.arrival_at))
         if update in NEEDS_A_PERSON:
             await _hand_to_desk(context, view)
     await _move_live_location(context, view, settings)

@@ -262,7 +262,7 @@ class RoadsideRequest(Base):
     live_updated_at: Mapped[Optional[datetime]]
     live_stopped: Mapped[bool] = mapped_column(Boolean, default=False)
     told_status: Mapped[Optional[RoadsideStatus]] = mapped_column(enum_column(RoadsideStatus))
-    told_eta_minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    told_arrival_at: Mapped[Optional[datetime]]  # the arrival time last told: a new ETA is told when it moves
     told_dispatch_delay: Mapped[bool] = mapped_column(Boolean, default=False)
     cancel_reason: Mapped[Optional[str]] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,12 +11,16 @@ import sys
 
 from claims.settings import get_settings
 from devstack.processes import ROOT
-from devstack.stack import APP_PYTHON, Stack, current_model, prepare_database, start_simulator
+from devstack.stack import APP_PYTHON, Stack, current_model, prepare_database, start_roadside_provider, start_simulator
 
 LOCAL_TOKEN = "1000000001:LOCAL-CHAT-TOKEN"
 # The simulated agents' forum of the local chat, and the agent you play in it (/view switches).
 LOCAL_AGENTS_CHAT_ID = -1001000000001
 LOCAL_AGENT_ID = 200001
+# The local roadside provider: trucks at a town speed, time running 4x (a truck 5 km away arrives in about
+# two minutes), so that a newcomer can watch one approach; ROADSIDE_PROVIDER_URL points at a real one instead.
+LOCAL_PROVIDER_OPTIONS = ("--speed-kmh", "40", "--time-scale", "4", "--tick-seconds", "2", "--booking-seconds", "3",
+                          "--service-seconds", "240")
 
 
 def main() -> int:
@@ -38,6 +42,11 @@ def main() -> int:
     desk_env = {}
     if simulator and not os.environ.get("AGENTS_CHAT_ID"):
         desk_env = {"AGENTS_CHAT_ID": str(LOCAL_AGENTS_CHAT_ID), "AGENT_IDS": str(LOCAL_AGENT_ID)}
+    provider = None
+    if not os.environ.get("ROADSIDE_PROVIDER_URL"):
+        provider, provider_url = start_roadside_provider(work / "logs", *LOCAL_PROVIDER_OPTIONS)
+        desk_env["ROADSIDE_PROVIDER_URL"] = provider_url
+        desk_env.setdefault("ROADSIDE_LIVE_EDIT_SECONDS", "4")
     stack = Stack(work, settings.database_url, telegram_api_url=api_url, bot_token=token, extra_env=desk_env)
     stack.build(current_model())
     print(f"Starting the action server, Rasa and the bot (logs in {work / 'logs'}); Rasa needs ~30 s to load.")
@@ -56,8 +65,9 @@ def main() -> int:
         return 0
     finally:
         stack.stop()
-        if simulator:
-            simulator.stop()
+        for process in (simulator, provider):
+            if process:
+                process.stop()
 
 
 if __name__ == "__main__":

@@ -56,6 +56,18 @@ def start_simulator(logs: Path) -> tuple[Service, str]:
     return simulator, f"http://127.0.0.1:{port}"
 
 
+def start_roadside_provider(logs: Path, *options: str) -> tuple[Service, str]:
+    """The roadside provider simulator on a free loopback port, ready; returns it and its base URL.
+
+    `options` are its command-line options (--speed-kmh, --time-scale, --tick-seconds ...)."""
+    port = free_port()
+    provider = Service("roadside-provider", [APP_PYTHON, "-m", "roadside_simulator", "--port", str(port), *options], {},
+                       logs, http_ok(f"http://127.0.0.1:{port}/sim/health"))
+    provider.start()
+    provider.wait_ready(20)
+    return provider, f"http://127.0.0.1:{port}"
+
+
 def redis_available() -> bool:
     """True when a Redis server answers on the default port."""
     return port_open("127.0.0.1", 6379)

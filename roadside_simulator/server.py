@@ -296,6 +296,7 @@ class RoadsideSimulator:
         self.jobs[job.job_id] = job
         log.info("job %s (%s, %s) requested", job.job_id, job.reference, job.service)
         job.task = asyncio.create_task(self._drive(job), name=f"roadside-{job.job_id}")
+        job.task.add_done_callback(_report_crash)
         return job
 
     def _held(self, job: Job) -> bool:
@@ -318,7 +319,7 @@ class RoadsideSimulator:
         if job.status == "requested":
             job.elapsed += elapsed
             if job.elapsed >= config.booking_seconds:
-                self._book(job)  # with every truck busy it stays requested and tries again next tick
+                self._book_due_jobs()  # with every truck busy it stays requested and tries again next tick
         elif job.status == "booked":
             self._set_status(job, "en_route")
         elif job.status in ("en_route", "approaching"):
@@ -328,10 +329,16 @@ class RoadsideSimulator:
             if job.elapsed >= config.service_seconds:
                 self._finish(job, "completed")
 
-    def _book(self, job: Job) -> None:
-        truck = self.fleet.dispatch(job.job_id, job.number, job.customer)
-        if truck is None:
-            return
+    def _book_due_jobs(self) -> None:
+        """Give free trucks to the jobs waiting for one, oldest first: a freed truck goes to the first in line."""
+        for job in self.jobs.values():  # in creation order
+            if job.status == "requested" and job.elapsed >= job.config.booking_seconds and not self._held(job):
+                truck = self.fleet.dispatch(job.job_id, job.number, job.customer)
+                if truck is None:
+                    return
+                self._book(job, truck)
+
+    def _book(self, job: Job, truck: Truck) -> None:
         job.truck, job.truck_at = truck, truck.position
         job.route = Route.l_shaped(truck.position, job.customer)
         self._measure(job)
@@ -342,18 +349,20 @@ class RoadsideSimulator:
         job.truck_at = job.route.position
         job.truck.move_to(job.truck_at)
         self._measure(job)
-        if job.status == "en_route" and job.distance_km <= APPROACH_KM:
+        # On the distance as shown (one decimal), so that 1.0 km is never reported while still en_route.
+        if job.status == "en_route" and round(job.distance_km, 1) <= APPROACH_KM:
             self._set_status(job, "approaching")
         if job.route.arrived:
             job.elapsed = 0.0
             self._set_status(job, "arrived")
 
     def _measure(self, job: Job) -> None:
-        """Distance left on the road and the ETA at the job's current speed, in simulated minutes."""
+        """Distance left on the road and the ETA at the job's current speed, in real minutes: what the customer
+        waits (with time running 60x, a 7-minute drive is 7 real seconds, shown as 1 minute)."""
         remaining = 0.0 if job.route.arrived else job.route.remaining_km
         job.distance_km = remaining
         # Rounded before ceil so float noise (1.0000000002 min) does not add a minute.
-        minutes = math.ceil(round(remaining / job.config.speed_kmh * 60, 6))
+        minutes = math.ceil(round(remaining / job.config.speed_kmh * 60 / job.config.time_scale, 6))
         job.eta_minutes = 0 if job.route.arrived else max(1, minutes)
         job.updated_at = _now()
 
@@ -473,8 +482,14 @@ class RoadsideSimulator:
         return {"hold_all": self.hold_all, "held_jobs": [j.job_id for j in self.jobs.values() if j.held]}
 
 
-def _error(status: int, error: str, **extra: Any) -> web.Response:
-    return web.json_response({"error": error, **extra}, status=status, dumps=_dumps)
+def _report_crash(task: asyncio.Task) -> None:
+    """A job whose clock died would silently stand still: say so."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("%s stopped", task.get_name(), exc_info=task.exception())
+
+
+def _error(http_status: int, error: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": error, **extra}, status=http_status, dumps=_dumps)
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:

@@ -151,10 +151,11 @@ class BotApi:
     METHODS = (
         "getMe", "logOut", "close", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
         "sendMessage", "editMessageText", "editMessageCaption", "editMessageReplyMarkup",
-        "editMessageLiveLocation", "stopMessageLiveLocation", "deleteMessage", "answerCallbackQuery", "sendPhoto", "sendDocument", "sendLocation",
-        "sendMediaGroup", "sendChatAction", "getFile", "setMyCommands", "getMyCommands",
-        "deleteMyCommands", "getChat", "getChatMember", "copyMessage", "forwardMessage",
-        "createForumTopic", "editForumTopic", "closeForumTopic", "reopenForumTopic",
+        "editMessageLiveLocation", "stopMessageLiveLocation", "deleteMessage",
+        "answerCallbackQuery", "sendPhoto", "sendDocument", "sendLocation", "sendMediaGroup",
+        "sendChatAction", "getFile", "setMyCommands", "getMyCommands", "deleteMyCommands",
+        "getChat", "getChatMember", "copyMessage", "forwardMessage", "createForumTopic",
+        "editForumTopic", "closeForumTopic", "reopenForumTopic",
     )
 
     def __init__(self, sim: BotApiSimulator) -> None:

@@ -266,7 +266,7 @@ def live_location_changes(live: dict, positions_shown: int, was_active: bool) ->
     lines = [f"📍 ↻ live location moved: {latitude:.4f}, {longitude:.4f}"
              for latitude, longitude in live["positions"][max(positions_shown, 1):]]
     if was_active and not live["active"]:
-        lines.append("📍 live location stopped" if live["stopped"] else "📍 live location ended (live period over)")
+        lines.append(f"📍 live location {'stopped' if live['stopped'] else 'ended (live period over)'}")
     return lines
 
 

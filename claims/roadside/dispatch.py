@@ -157,8 +157,14 @@ def _rank(status: RoadsideStatus | None) -> int:
     return PROGRESS.index(status) if status in PROGRESS else -1
 
 
-def updates_due(request: RoadsideRequest, *, eta_change_minutes: int) -> list[CustomerUpdate]:
-    """The messages the customer has not had yet, in the order to send them."""
+def expected_arrival(request: RoadsideRequest, now: datetime) -> datetime | None:
+    """When the truck should arrive, from the ETA the provider last reported."""
+    return None if request.eta_minutes is None else now + timedelta(minutes=request.eta_minutes)
+
+
+def updates_due(request: RoadsideRequest, *, now: datetime, eta_change_minutes: int) -> list[CustomerUpdate]:
+    """The messages the customer has not had yet, in the order to send them. An ETA counting down as planned
+    is no news: the customer hears again when the expected arrival time moves by more than the threshold."""
     status, told = request.status, request.told_status
     if status is RoadsideStatus.declined:
         return [] if told is RoadsideStatus.declined else [CustomerUpdate.declined]
@@ -179,23 +185,24 @@ def updates_due(request: RoadsideRequest, *, eta_change_minutes: int) -> list[Cu
         due.append(CustomerUpdate.arrived)
     if status is RoadsideStatus.completed and told is not RoadsideStatus.completed:
         due.append(CustomerUpdate.completed)
+    arrival = expected_arrival(request, now)
     if (not due and status in (RoadsideStatus.booked, RoadsideStatus.en_route)
-            and request.eta_minutes is not None and request.told_eta_minutes is not None
-            and abs(request.eta_minutes - request.told_eta_minutes) > eta_change_minutes):
+            and arrival is not None and request.told_arrival_at is not None
+            and abs(arrival - request.told_arrival_at) > timedelta(minutes=eta_change_minutes)):
         due.append(CustomerUpdate.eta_changed)
     return due
 
 
 def record_told(session: Session, request_id: int, update: CustomerUpdate, *, status: RoadsideStatus,
-                eta_minutes: int | None) -> None:
-    """The customer has been sent `update` about the request as it stood (status, ETA)."""
+                arrival_at: datetime | None) -> None:
+    """The customer has been sent `update` about the request as it stood (status, expected arrival)."""
     request = session.get(RoadsideRequest, request_id)
     if update is CustomerUpdate.dispatch_delayed:
         request.told_dispatch_delay = True
     else:
         request.told_status = status
     if update in (CustomerUpdate.assigned, CustomerUpdate.eta_changed):
-        request.told_eta_minutes = eta_minutes
+        request.told_arrival_at = arrival_at
     session.commit()
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from claims.db import make_engine, make_session_factory
 from claims.testing import session_backend, temporary_database
-from devstack.stack import Stack, current_model, prepare_database, redis_available, start_simulator
+from devstack.stack import Stack, current_model, prepare_database, redis_available, start_roadside_provider, start_simulator
 from telegram_simulator.client import FakeUser, SimulatorClient
 from tests.e2e.chat import Chat
 
@@ -42,6 +42,18 @@ DESK_ENV = {
 }
 
 
+# The roadside provider in seconds: a truck 4-8 km away at 40 km/h with time running 60x arrives in 6-12 s,
+# moving every 0.5 s; the bot polls every 0.5 s and moves the live location at most once a second.
+PROVIDER_OPTIONS = ("--speed-kmh", "40", "--time-scale", "60", "--tick-seconds", "0.5", "--booking-seconds", "1",
+                    "--service-seconds", "120")
+ROADSIDE_ENV = {
+    "ROADSIDE_POLL_SECONDS": "0.5",
+    "ROADSIDE_LIVE_EDIT_SECONDS": "1",
+    "ROADSIDE_DISPATCH_RETRY_SECONDS": "1",
+    "ROADSIDE_DISPATCH_RETRY_MAX_SECONDS": "2",
+}
+
+
 @dataclass
 class Assistant:
     """The running assistant as tests see it."""
@@ -49,6 +61,7 @@ class Assistant:
     simulator_url: str
     database_url: str
     stack: Stack
+    provider_url: str = ""
 
     def sessions(self):
         """A session factory on the assistant's database, to check what it stored."""
@@ -65,18 +78,21 @@ def assistant(tmp_path_factory) -> Assistant:
     with temporary_database(session_backend()) as url:
         prepare_database(url)
         simulator, sim_url = start_simulator(work / "logs")
+        provider, provider_url = start_roadside_provider(work / "logs", *PROVIDER_OPTIONS)
         asyncio.run(_register_agents_group(sim_url))
         stack = Stack(work, url, telegram_api_url=f"{sim_url}/bot", bot_token=BOT_TOKEN,
                       redis_prefix=f"e2e{uuid.uuid4().hex[:8]}" if redis_available() else None,
-                      extra_env={"UPLOAD_DIR": str(work / "uploads"), **DESK_ENV})
+                      extra_env={"UPLOAD_DIR": str(work / "uploads"), "ROADSIDE_PROVIDER_URL": provider_url,
+                                 **DESK_ENV, **ROADSIDE_ENV})
         stack.build(model)
         try:
             stack.start()
             asyncio.run(_wait_for_bot(sim_url, stack))
-            yield Assistant(sim_url, url, stack)
+            yield Assistant(sim_url, url, stack, provider_url)
         finally:
             stack.stop()
             simulator.stop()
+            provider.stop()
 
 
 async def _register_agents_group(sim_url: str) -> None:

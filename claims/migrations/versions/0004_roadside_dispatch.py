@@ -34,7 +34,7 @@ NEW_REQUEST_COLUMNS = (
     ("live_message_id", sa.BigInteger()),
     ("live_updated_at", sa.DateTime(timezone=True)),
     ("told_status", sa.String(length=32)),
-    ("told_eta_minutes", sa.Integer()),
+    ("told_arrival_at", sa.DateTime(timezone=True)),
     ("cancel_reason", sa.String(length=64)),
     ("closed_at", sa.DateTime(timezone=True)),
 )

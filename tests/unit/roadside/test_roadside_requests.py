@@ -180,14 +180,15 @@ def test_a_request_cancelled_here_ignores_the_providers_later_reports(session, c
     assert dispatch.followed_requests(session) == []
 
 
-def told(session, request, update):
-    dispatch.record_told(session, request.id, update, status=request.status, eta_minutes=request.eta_minutes)
+def told(session, request, update, now=NOW):
+    dispatch.record_told(session, request.id, update, status=request.status,
+                         arrival_at=dispatch.expected_arrival(request, now))
     session.refresh(request)
 
 
 def test_the_customer_is_told_each_step_once_and_eta_changes_beyond_the_threshold(session, car):
     request = make_roadside_request(session, vehicle=car)
-    due = lambda: dispatch.updates_due(request, eta_change_minutes=3)  # noqa: E731
+    due = lambda now=NOW: dispatch.updates_due(request, now=now, eta_change_minutes=3)  # noqa: E731
     assert due() == []
     dispatch.record_dispatch_failure(session, request.id, error="503", permanent=False, now=NOW, settings=SETTINGS)
     session.refresh(request)
@@ -199,12 +200,17 @@ def test_the_customer_is_told_each_step_once_and_eta_changes_beyond_the_threshol
     assert due() == [U.assigned]
     told(session, request, U.assigned)
     assert due() == []
-    for eta, expected in ((10, []), (9, []), (8, [U.eta_changed]), (16, [U.eta_changed])):
+    # Told at NOW: arrival expected at NOW + 12 min. Counting down on time is no news; a move of more than
+    # 3 minutes of the arrival time is.
+    for minutes_later, eta, expected in ((5, 7, []), (5, 10, []), (5, 11, [U.eta_changed]), (0, 8, [U.eta_changed]),
+                                         (0, 9, [])):
         dispatch.record_job(session, request.id, job("en_route", eta_minutes=eta), now=NOW)
         session.refresh(request)
-        assert due() == expected, eta
-    told(session, request, U.eta_changed)
-    assert request.told_eta_minutes == 16
+        assert due(NOW + timedelta(minutes=minutes_later)) == expected, (minutes_later, eta)
+    dispatch.record_job(session, request.id, job("en_route", eta_minutes=20), now=NOW)
+    session.refresh(request)
+    told(session, request, U.eta_changed, now=NOW + timedelta(minutes=1))
+    assert request.told_arrival_at == NOW + timedelta(minutes=21)
     dispatch.record_job(session, request.id, job("approaching", eta_minutes=1), now=NOW)
     session.refresh(request)
     assert due() == [U.approaching]
@@ -218,12 +224,12 @@ def test_the_customer_is_told_each_step_once_and_eta_changes_beyond_the_threshol
 
 def test_a_truck_that_finds_nobody_and_a_provider_cancellation_are_told(session, car):
     gone = make_roadside_request(session, vehicle=car, status=S.gone_on_arrival, told_status=S.arrived)
-    assert dispatch.updates_due(gone, eta_change_minutes=3) == [U.gone_on_arrival]
+    assert dispatch.updates_due(gone, now=NOW, eta_change_minutes=3) == [U.gone_on_arrival]
     dropped = make_roadside_request(session, vehicle=car, status=S.cancelled, cancel_reason="provider_cancelled",
                                     told_status=S.en_route)
-    assert dispatch.updates_due(dropped, eta_change_minutes=3) == [U.cancelled_by_provider]
+    assert dispatch.updates_due(dropped, now=NOW, eta_change_minutes=3) == [U.cancelled_by_provider]
     mine = make_roadside_request(session, vehicle=car, status=S.cancelled, cancel_reason="customer_cancelled",
                                  told_status=S.en_route)
-    assert dispatch.updates_due(mine, eta_change_minutes=3) == []  # the customer was answered in the chat
+    assert dispatch.updates_due(mine, now=NOW, eta_change_minutes=3) == []  # the customer was answered in the chat
     declined = make_roadside_request(session, vehicle=car, status=S.declined)
-    assert dispatch.updates_due(declined, eta_change_minutes=3) == [U.declined]
+    assert dispatch.updates_due(declined, now=NOW, eta_change_minutes=3) == [U.declined]
