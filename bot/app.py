@@ -176,6 +176,8 @@ def configure_logging() -> None:
     for handler in logging.getLogger().handlers:
         handler.addFilter(PersonalDataFilter())
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The job queue logs every run of every repeating job at INFO: the rescue round alone is one a second.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def main() -> None:

@@ -266,7 +266,7 @@ class SimulatorClient:
         ]
         if failed:
             lines.append("Recent failed Bot API calls:")
-            lines += [f"  {c['method']}: {c['description']}" for c in failed]
+            lines += [f"  {c['method']}: {c.get('description')}" for c in failed]
         raise SimulatorTimeout("\n".join(lines))
 
     async def calls(self, method: str | None = None, *, failed: bool = False) -> list[dict]:

@@ -139,6 +139,9 @@ def _apply(session: Session, request: RoadsideRequest, job: ProviderJob, *, now:
     request.updated_at = now
 
 
+DELAY_TOLD_AFTER_ATTEMPTS = 2
+
+
 class CustomerUpdate(str, Enum):
     """What the customer is told of a rescue, each once."""
 
@@ -169,7 +172,10 @@ def updates_due(request: RoadsideRequest, *, now: datetime, eta_change_minutes: 
     if status is RoadsideStatus.declined:
         return [] if told is RoadsideStatus.declined else [CustomerUpdate.declined]
     if status is RoadsideStatus.requested:
-        return [CustomerUpdate.dispatch_delayed] if request.dispatch_attempts and not request.told_dispatch_delay else []
+        # One failure retried a second later is no news (and could overtake the chat's own "request is in");
+        # from the second the customer hears that the bot keeps trying.
+        delayed = request.dispatch_attempts >= DELAY_TOLD_AFTER_ATTEMPTS and not request.told_dispatch_delay
+        return [CustomerUpdate.dispatch_delayed] if delayed else []
     if status is RoadsideStatus.cancelled:
         by_customer = request.cancel_reason == "customer_cancelled"
         return [] if by_customer or told is RoadsideStatus.cancelled else [CustomerUpdate.cancelled_by_provider]

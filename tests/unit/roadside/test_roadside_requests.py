@@ -192,6 +192,9 @@ def test_the_customer_is_told_each_step_once_and_eta_changes_beyond_the_threshol
     assert due() == []
     dispatch.record_dispatch_failure(session, request.id, error="503", permanent=False, now=NOW, settings=SETTINGS)
     session.refresh(request)
+    assert due() == []  # one failure is retried at once: no news yet
+    dispatch.record_dispatch_failure(session, request.id, error="503", permanent=False, now=NOW, settings=SETTINGS)
+    session.refresh(request)
     assert due() == [U.dispatch_delayed]
     told(session, request, U.dispatch_delayed)
     assert due() == []
