@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -109,15 +110,14 @@ async def _dispatch_due(context: ContextTypes.DEFAULT_TYPE, desk: RoadsideDesk) 
     for request_id, order in orders:
         try:
             job = await desk.client.create_job(order)
-        except (ProviderDeclined, ProviderRejected) as error:  # retrying will not change the answer
-            logger.warning("roadside request %s refused by the provider: %s", request_id, error)
-            await _in_session(context, lambda s: dispatch.record_dispatch_failure(
-                s, request_id, error=str(error), permanent=True, now=datetime.now(timezone.utc), settings=settings))
-            continue
-        except ProviderError as error:  # unavailable, timed out: try again after the back-off
-            logger.warning("roadside request %s: provider unavailable (%s); will retry", request_id, error)
-            await _in_session(context, lambda s: dispatch.record_dispatch_failure(
-                s, request_id, error=str(error), permanent=False, now=datetime.now(timezone.utc), settings=settings))
+        except ProviderError as error:
+            # Declined or rejected: retrying will not change the answer. Unavailable, timed out: retry later.
+            permanent = isinstance(error, (ProviderDeclined, ProviderRejected))
+            logger.warning("roadside request %s: dispatch failed (%s)%s", request_id, error,
+                           "" if permanent else "; will retry")
+            await _in_session(context, partial(dispatch.record_dispatch_failure, request_id=request_id,
+                                               error=str(error), permanent=permanent,
+                                               now=datetime.now(timezone.utc), settings=settings))
             continue
         logger.info("roadside request %s accepted as job %s", request_id, job.job_id)
         await _in_session(context, lambda s: dispatch.record_accepted(

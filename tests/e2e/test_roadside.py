@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from claims.enums import HandoffReason, PolicyStatus, RoadsideStatus, ServiceType
-from claims.models import Handoff, RoadsideEvent, RoadsideRequest
+from claims.models import Handoff, Policyholder, RoadsideRequest
 from tests.e2e.chat import texts
 from tests.e2e.provider import ProviderControl
 from tests.factories import make_policy, make_policyholder, make_roadside_request, make_vehicle
@@ -113,7 +113,6 @@ async def wait_for_live_location(chat, *, after: int, timeout: float = 30) -> di
 
 def requests_of(assistant, phone: str) -> list[RoadsideRequest]:
     with assistant.sessions()() as session:
-        from claims.models import Policyholder
         holder = session.scalar(select(Policyholder).where(Policyholder.phone == phone))
         rows = session.scalars(select(RoadsideRequest).where(RoadsideRequest.policyholder_id == holder.id)
                                .order_by(RoadsideRequest.id)).all()

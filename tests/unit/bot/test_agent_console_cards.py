@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,13 +15,15 @@ from bot.agent_desk import cards
 from bot.agent_desk.canned import CannedReplies
 from bot.agent_desk.console import parse_duration
 from claims.desk_hours import DEFAULT_DESK_HOURS, DeskOverride, DeskSchedule, parse_week
-from claims.enums import ChecklistItem, HandoffReason, HandoffStatus, Language, MessageSender, PolicyStatus
+from claims.enums import (
+    ChecklistItem, HandoffReason, HandoffStatus, Language, MessageSender, PolicyStatus, RoadsideStatus, ServiceType,
+)
 from claims.services.agent_desk import DeskStats, QueueEntry
 from claims.services.case_context import CaseContext, PolicyLine, TranscriptLine, case_context
 from claims.services.handoffs import Agent, request_handoff, take_handoff
 from claims.settings import DEFAULT_STAGE_TARGETS_DAYS, ClaimsSettings
 from claims.wording import checklist_label
-from tests.factories import make_claim, make_policy, make_policyholder, make_vehicle
+from tests.factories import make_claim, make_policy, make_policyholder, make_roadside_request, make_vehicle
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPO = Path(__file__).resolve().parents[3]
@@ -319,3 +322,30 @@ def test_take_notices_splits_notices_from_answers():
     assert kept == [answers[0], answers[2], answers[3]]
     assert replies.take_notices([{"text": "hi", "custom": None}], {"handoff_requested"}) == (
         [{"text": "hi", "custom": None}], [])
+
+
+# --- an open rescue on the card -------------------------------------------------------------------------
+
+def test_an_open_rescue_is_on_the_card_in_both_languages(session, now, settings, verified_case):
+    handoff, claim = verified_case
+    make_roadside_request(session, vehicle=claim.vehicle, status=RoadsideStatus.en_route, service_type=ServiceType.tow,
+                          address="G15 towards Ningbo km 1032", driver_name="王师傅", truck_plate="沪AD1234",
+                          eta_minutes=9, distance_km=Decimal("4.2"), reference="RSA-2026-000777",
+                          last_error="POST /v1/jobs: 503")
+    context = context_of(session, handoff.id, now, settings)
+    assert context.rescue is not None and context.rescue.status is RoadsideStatus.en_route
+    english = cards.context_card(context, "en", SHANGHAI, "CNY")
+    assert "🛠 Rescue RSA-2026-000777 · tow truck · truck on its way · at: G15 towards Ningbo km 1032" in english
+    assert "truck 沪AD1234, driver 王师傅 · ETA 9 min · 4.2 km away" in english
+    assert "dispatch problem: POST /v1/jobs: 503" in english
+    chinese = cards.context_card(context, "zh", SHANGHAI, "CNY")
+    assert "🛠 救援 RSA-2026-000777 · 拖车 · 救援车在路上 · 位置：G15 towards Ningbo km 1032" in chinese
+    assert "预计 9 分钟" in chinese
+
+
+def test_a_closed_rescue_is_not_on_the_card(session, now, settings, verified_case):
+    handoff, claim = verified_case
+    make_roadside_request(session, vehicle=claim.vehicle, status=RoadsideStatus.completed)
+    context = context_of(session, handoff.id, now, settings)
+    assert context.rescue is None
+    assert "Rescue" not in cards.context_card(context, "en", SHANGHAI, "CNY")
