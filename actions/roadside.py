@@ -23,8 +23,9 @@ from claims import accident_report as report_answers
 from claims import wording
 from claims.clock import business_date, minutes_until
 from claims.enums import Language, RoadsideStatus, ServiceType
-from claims.models import RoadsideRequest, Vehicle
+from claims.models import Policyholder, RoadsideRequest, Vehicle
 from claims.roadside import answers
+from claims.roadside.answers import LocationProblem
 from claims.roadside.eligibility import RoadsideRefusal, policy_year
 from claims.roadside.lifecycle import TRUCK_ASSIGNED, customer_may_cancel
 from claims.roadside.notices import ROADSIDE_REQUESTED
@@ -43,7 +44,8 @@ LABELS = {
 }
 MAX_FAILURES = 3
 # Where a location answer's problem points the re-ask (config/domain/roadside.yml, roadside_error).
-LOCATION_ERRORS = {"vague": "vague", "too_short": "too_short", "too_long": "too_long"}
+LOCATION_ERRORS = {LocationProblem.vague: "vague", LocationProblem.too_short: "too_short",
+                   LocationProblem.nonsense: "unclear"}
 
 
 def progress_slots(request: RoadsideRequest | None) -> list[dict[str, Any]]:
@@ -175,7 +177,7 @@ class ValidateRoadsideForm(FormValidationAction):
             return self._accepted(location_slots(None, float(latitude), float(longitude), lang))
         reading = answers.read_location_text(self._answer(tracker, value))
         if not reading.ok:
-            return self._rejected(tracker, "roadside_location", LOCATION_ERRORS.get(_problem(reading), "unclear"))
+            return self._rejected(tracker, "roadside_location", LOCATION_ERRORS[reading.problem])
         return self._accepted(location_slots(reading.value, None, None, lang))
 
     async def validate_roadside_vehicle(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict):
@@ -196,9 +198,12 @@ class ValidateRoadsideForm(FormValidationAction):
         return self._accepted(slots)
 
 
-def _problem(reading: Any) -> str:
-    problem = getattr(reading, "problem", None)
-    return str(getattr(problem, "value", problem) or "")
+def _chosen_vehicle(session: Session, tracker: Tracker) -> tuple[Policyholder | None, Vehicle | None]:
+    """The verified policyholder and the car the form settled on (None when either is missing)."""
+    policyholder = identity.verified_policyholder(session, telegram_user_id(tracker))
+    plate = tracker.get_slot("roadside_vehicle")
+    vehicles = roadside_vehicles(policyholder) if policyholder else []
+    return policyholder, next((v for v in vehicles if v.plate_number == plate), None)
 
 
 class ActionReviewRoadsideRequest(ClaimsAction):
@@ -211,9 +216,7 @@ class ActionReviewRoadsideRequest(ClaimsAction):
         settings, now, lang = get_settings(), datetime.now(timezone.utc), language(tracker)
         if any(tracker.get_slot(slot) is None for slot in FORM_SLOTS):
             return [SlotSet("roadside_outcome", "needs_help"), SlotSet("roadside_failures", 0)]
-        policyholder = identity.verified_policyholder(session, telegram_user_id(tracker))
-        vehicle = next((v for v in roadside_vehicles(policyholder) if v.plate_number == tracker.get_slot("roadside_vehicle")),
-                       None) if policyholder else None
+        policyholder, vehicle = _chosen_vehicle(session, tracker)
         if vehicle is None:
             return [SlotSet("roadside_outcome", "needs_help")]
         service = ServiceType(tracker.get_slot("roadside_service"))
@@ -247,9 +250,7 @@ class ActionSubmitRoadsideRequest(ClaimsAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, *, session: Session):
         now, lang = datetime.now(timezone.utc), language(tracker)
-        policyholder = identity.verified_policyholder(session, telegram_user_id(tracker))
-        vehicle = next((v for v in roadside_vehicles(policyholder) if v.plate_number == tracker.get_slot("roadside_vehicle")),
-                       None) if policyholder else None
+        policyholder, vehicle = _chosen_vehicle(session, tracker)
         if vehicle is None or tracker.get_slot("roadside_service") is None:
             existing = open_request(session, policyholder_id=policyholder.id) if policyholder else None
             return [SlotSet("roadside_submitted", "already_open"), *progress_slots(existing)]

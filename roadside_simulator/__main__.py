@@ -6,24 +6,17 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
 
+from devstack.loopback import serve_until_signalled
 from roadside_simulator.server import RoadsideSimulator, SimConfig
 
 
 async def _serve(host: str, port: int, config: SimConfig, api_key: str | None) -> None:
-    sim = RoadsideSimulator(config, api_key=api_key)
-    await sim.start(host, port)
-    print(f"Roadside provider simulator at {sim.base_url}", flush=True)
-    print(f"  jobs:    POST {sim.base_url}/v1/jobs (auth: {'Bearer <api key>' if api_key else 'any'})", flush=True)
-    print(f"  control: {sim.base_url}/sim/jobs, /sim/behaviour, /sim/config, /sim/hold, /sim/reset", flush=True)
-    stopped = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        asyncio.get_running_loop().add_signal_handler(signum, stopped.set)
-    try:
-        await stopped.wait()
-    finally:
-        await sim.stop()
+    await serve_until_signalled(RoadsideSimulator(config, api_key=api_key), host, port, [
+        "Roadside provider simulator at {base_url}",
+        "  jobs:    POST {base_url}/v1/jobs (auth: " + ("Bearer <api key>" if api_key else "any") + ")",
+        "  control: {base_url}/sim/jobs, /sim/behaviour, /sim/config, /sim/hold, /sim/reset",
+    ])
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from devstack.loopback import LoopbackServer
 from roadside_simulator.fleet import Fleet, Point, Route, Truck, geocode
 
 log = logging.getLogger(__name__)
@@ -149,11 +150,12 @@ class Job:
         }
 
 
-class RoadsideSimulator:
+class RoadsideSimulator(LoopbackServer):
     """An in-memory roadside-assistance dispatch provider for tests and local chat."""
 
     def __init__(self, config: SimConfig | None = None, *, api_key: str | None = None,
                  fleet_size: int = 6) -> None:
+        super().__init__()
         self.initial_config = config or SimConfig()
         self.config = self.initial_config
         self.api_key = api_key
@@ -162,11 +164,7 @@ class RoadsideSimulator:
         self.hold_all = False
         self.jobs: dict[str, Job] = {}
         self.by_key: dict[str, Job] = {}  # Idempotency-Key -> job
-        self.closing = False
-        self.base_url = ""
         self._next_number = 1  # kept across resets so job ids stay unique
-        self._runner: web.AppRunner | None = None
-        self._http: aiohttp.ClientSession | None = None
         self.app = self._make_app()
 
     def _make_app(self) -> web.Application:
@@ -187,24 +185,6 @@ class RoadsideSimulator:
             app.router.add_route(method, path, _control_endpoint(handler))
         return app
 
-    @property
-    def http(self) -> aiohttp.ClientSession:
-        """Client session for status callbacks."""
-        if self._http is None:
-            self._http = aiohttp.ClientSession()
-        return self._http
-
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        """Serve on host:port (0 picks a free port) and return the bound port."""
-        self.closing = False
-        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        bound = self._runner.addresses[-1][1]
-        self.base_url = f"http://{host}:{bound}"
-        return bound
-
     async def stop(self) -> None:
         """Stop serving, the jobs' clocks and pending callbacks."""
         self.closing = True
@@ -213,12 +193,7 @@ class RoadsideSimulator:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks)
-        if self._runner:
-            await self._runner.cleanup()
-            self._runner = None
-        if self._http:
-            await self._http.close()
-            self._http = None
+        await super().stop()
 
     # --- the provider API ---------------------------------------------------------------
 

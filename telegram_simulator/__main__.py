@@ -5,25 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 
+from devstack.loopback import serve_until_signalled
 from telegram_simulator.server import BotApiSimulator
 
 
 async def _serve(host: str, port: int, token: str | None) -> None:
-    sim = BotApiSimulator(token=token)
-    await sim.start(host, port)
-    print(f"Telegram Bot API simulator at {sim.base_url}", flush=True)
-    print(f"  bot:  ApplicationBuilder().base_url('{sim.base_url}/bot')"
-          f".base_file_url('{sim.base_url}/file/bot')", flush=True)
-    print(f"  chat: python -m telegram_simulator.chat --url {sim.base_url}", flush=True)
-    stopped = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        asyncio.get_running_loop().add_signal_handler(signum, stopped.set)
-    try:
-        await stopped.wait()
-    finally:
-        await sim.stop()
+    await serve_until_signalled(BotApiSimulator(token=token), host, port, [
+        "Telegram Bot API simulator at {base_url}",
+        "  bot:  ApplicationBuilder().base_url('{base_url}/bot').base_file_url('{base_url}/file/bot')",
+        "  chat: python -m telegram_simulator.chat --url {base_url}",
+    ])
 
 
 def main() -> None:

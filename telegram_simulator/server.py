@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from devstack.loopback import LoopbackServer
 from telegram_simulator.bot_api import BotApi, Params, Upload, decode_json_params
 from telegram_simulator.control import ControlApi
 from telegram_simulator.store import ApiError, BotState, FileStore
@@ -24,11 +25,12 @@ WEBHOOK_RETRY_MAX = 10.0
 _dumps = partial(json.dumps, ensure_ascii=False)
 
 
-class BotApiSimulator:
+class BotApiSimulator(LoopbackServer):
     """An in-memory Telegram Bot API server for tests and local chat."""
 
     def __init__(self, *, token: str | None = None, allowed_tokens: set[str] | None = None,
                  webhook_retry_delay: float = 0.5) -> None:
+        super().__init__()
         self.default_token = token
         self.allowed_tokens = allowed_tokens
         self.webhook_retry_delay = webhook_retry_delay
@@ -36,13 +38,9 @@ class BotApiSimulator:
         self.files = FileStore()
         self.calls: list[dict] = []
         self.callback_answers: list[dict] = []
-        self.closing = False
-        self.base_url = ""
         self._next_update_id = 1  # kept across resets so a running bot's offset stays valid
         self._api = BotApi(self)
         self._control = ControlApi(self)
-        self._runner: web.AppRunner | None = None
-        self._http: aiohttp.ClientSession | None = None
         self.app = self._make_app()
 
     def _make_app(self) -> web.Application:
@@ -52,24 +50,6 @@ class BotApiSimulator:
         self._control.add_routes(app.router)
         return app
 
-    @property
-    def http(self) -> aiohttp.ClientSession:
-        """Client session for webhook delivery and URL uploads."""
-        if self._http is None:
-            self._http = aiohttp.ClientSession()
-        return self._http
-
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        """Serve on host:port (0 picks a free port) and return the bound port."""
-        self.closing = False
-        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        bound = self._runner.addresses[-1][1]
-        self.base_url = f"http://{host}:{bound}"
-        return bound
-
     async def stop(self) -> None:
         """Stop serving; pending long polls answer at once."""
         self.closing = True
@@ -77,12 +57,7 @@ class BotApiSimulator:
             bot.wake()
             if bot.webhook_task:
                 bot.webhook_task.cancel()
-        if self._runner:
-            await self._runner.cleanup()
-            self._runner = None
-        if self._http:
-            await self._http.close()
-            self._http = None
+        await super().stop()
 
     # --- bots and updates ---------------------------------------------------------------
 
