@@ -155,7 +155,8 @@ class TerminalChat:
             await self.choose(view, *view.choices[int(line) - 1])
             return True
         command, _, rest = line.partition(" ")
-        args = shlex.split(rest) if rest.strip() else []
+        # Only a simulator command's arguments are split like a shell's: "we're fine" is just text.
+        args = shlex.split(rest) if rest.strip() and command.startswith("/") else []
         ids = {"user": view.user, "thread_id": view.thread_id}
         if command == "/quit":
             return False

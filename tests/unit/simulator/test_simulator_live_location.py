@@ -192,3 +192,11 @@ def test_live_location_lines():
     assert live_location_changes({**state, "active": False}, 2, True) == [
         "📍 live location ended (live period over)"]
     assert live_location_changes({**state, "active": False}, 2, False) == []
+
+
+async def test_terminal_chat_sends_text_with_an_apostrophe_as_it_is(bot, client):
+    chat = TerminalChat(client, View("customer", ALICE.id, ALICE), None, phone="+85261234567",
+                        location=(22.3, 114.2))
+    assert await chat.handle("no we're fine, just shaken")
+    sent = await client.messages(ALICE.id, include_all=True)
+    assert sent[-1]["text"] == "no we're fine, just shaken"
