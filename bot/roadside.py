@@ -49,8 +49,8 @@ MAX_LIVE_PERIOD = 86400
 
 
 @dataclass
-class RoadsideDesk:
-    """What the rescue rounds need: the store, the provider's client and one lock (rounds never overlap)."""
+class RoadsideDispatch:
+    """What the rescue rounds need besides the store: the provider's client and one lock (rounds never overlap)."""
 
     client: RoadsideProviderClient
     provider_name: str
@@ -60,7 +60,7 @@ class RoadsideDesk:
 def start_following(application: Application, settings: BotSettings) -> None:
     """Create the provider client and run a round every ROADSIDE_POLL_SECONDS."""
     api_key = settings.roadside_provider_api_key.get_secret_value() if settings.roadside_provider_api_key else None
-    application.bot_data["roadside"] = RoadsideDesk(
+    application.bot_data["roadside"] = RoadsideDispatch(
         client=RoadsideProviderClient(settings.roadside_provider_url, api_key=api_key,
                                       timeout=settings.roadside_provider_timeout_seconds),
         provider_name=settings.roadside_provider_name, lock=asyncio.Lock())
@@ -69,8 +69,9 @@ def start_following(application: Application, settings: BotSettings) -> None:
 
 
 async def stop_following(application: Application) -> None:
-    if desk := application.bot_data.get("roadside"):
-        await desk.client.aclose()
+    """Close the provider client."""
+    if dispatcher := application.bot_data.get("roadside"):
+        await dispatcher.client.aclose()
 
 
 async def on_roadside_notice(application: Application, notice: dict) -> None:
@@ -81,10 +82,10 @@ async def on_roadside_notice(application: Application, notice: dict) -> None:
 
 async def follow_rescues(context: ContextTypes.DEFAULT_TYPE) -> None:
     """One round: dispatch, cancellations, polling, telling the customers."""
-    desk: RoadsideDesk = context.bot_data["roadside"]
-    async with desk.lock:
-        await _dispatch_due(context, desk)
-        await _follow_jobs(context, desk)
+    dispatcher: RoadsideDispatch = context.bot_data["roadside"]
+    async with dispatcher.lock:
+        await _dispatch_due(context, dispatcher)
+        await _follow_jobs(context, dispatcher)
         await _tell_customers(context)
 
 
@@ -103,13 +104,13 @@ async def _in_session(context: ContextTypes.DEFAULT_TYPE, work):
     return await asyncio.to_thread(run)
 
 
-async def _dispatch_due(context: ContextTypes.DEFAULT_TYPE, desk: RoadsideDesk) -> None:
+async def _dispatch_due(context: ContextTypes.DEFAULT_TYPE, dispatcher: RoadsideDispatch) -> None:
     now = datetime.now(timezone.utc)
     orders = await _in_session(context, lambda s: [(r.id, dispatch.job_order(r)) for r in dispatch.due_for_dispatch(s, now=now)])
     settings = _settings(context)
     for request_id, order in orders:
         try:
-            job = await desk.client.create_job(order)
+            job = await dispatcher.client.create_job(order)
         except ProviderError as error:
             # Declined or rejected: retrying will not change the answer. Unavailable, timed out: retry later.
             permanent = isinstance(error, (ProviderDeclined, ProviderRejected))
@@ -121,23 +122,23 @@ async def _dispatch_due(context: ContextTypes.DEFAULT_TYPE, desk: RoadsideDesk) 
             continue
         logger.info("roadside request %s accepted as job %s", request_id, job.job_id)
         await _in_session(context, lambda s: dispatch.record_accepted(
-            s, request_id, job, provider_name=desk.provider_name, now=datetime.now(timezone.utc)))
+            s, request_id, job, provider_name=dispatcher.provider_name, now=datetime.now(timezone.utc)))
 
 
-async def _follow_jobs(context: ContextTypes.DEFAULT_TYPE, desk: RoadsideDesk) -> None:
+async def _follow_jobs(context: ContextTypes.DEFAULT_TYPE, dispatcher: RoadsideDispatch) -> None:
     followed = await _in_session(context, lambda s: [(r.id, r.provider_job_id, r.provider_cancel_pending)
                                                       for r in dispatch.followed_requests(s)])
     for request_id, job_id, cancel_pending in followed:
         try:
             if cancel_pending:
                 try:
-                    await desk.client.cancel_job(job_id)
+                    await dispatcher.client.cancel_job(job_id)
                     note = None
                 except CancelTooLate as error:  # it arrived meanwhile: the driver is told by the desk
                     note = f"provider: too late to cancel ({error.status})"
                 await _in_session(context, lambda s: dispatch.record_provider_told_of_cancel(s, request_id, note=note))
                 continue
-            job = await desk.client.get_job(job_id)
+            job = await dispatcher.client.get_job(job_id)
         except ProviderUnavailable as error:
             logger.info("roadside request %s: provider unavailable while following (%s)", request_id, error)
             continue

@@ -5,6 +5,7 @@ English and Chinese; each test checks what the assistant stored and what the pro
 from __future__ import annotations
 
 import itertools
+import re
 import os
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -37,6 +38,7 @@ SAY = {
         "confirm_cancel": "Yes, cancel it", "cancelled": "is cancelled", "delayed": "isn't answering",
         "inactive": "isn't active today", "used_up": "used the 2 free roadside calls", "person": "Talk to a person",
         "tow_label": "tow truck", "tyre_label": "tyre change",
+        "where_truck": "where is the truck now?", "km": "km away, arriving",
     },
     "zh": {
         "tow": "车在高速上突然熄火了 动不了 要拖车",
@@ -50,6 +52,7 @@ SAY = {
         "confirm_cancel": "是的，取消", "cancelled": "已取消救援", "delayed": "暂时没有响应",
         "inactive": "不在有效期内", "used_up": "2 次免费救援已经用完", "person": "转人工",
         "tow_label": "拖车", "tyre_label": "换胎",
+        "where_truck": "拖车到哪了", "km": "距您约",
     },
 }
 
@@ -120,6 +123,11 @@ def requests_of(assistant, phone: str) -> list[RoadsideRequest]:
             _ = [e.to_status for e in row.events]  # loaded before the session closes
         session.expunge_all()
         return list(rows)
+
+
+def submitted_reference(message: dict) -> str:
+    """The RSA reference a message names."""
+    return re.search(r"RSA-\d{4}-\d{6}", message["text"])[0]
 
 
 async def request_with_location(chat, words, message: str) -> list[dict]:
@@ -197,6 +205,10 @@ async def test_a_tyre_change_with_a_typed_address_and_no_second_truck_while_it_i
     assert words["address"] in texts(summary) and words["tyre_label"] in texts(summary), texts(summary)
     submitted = await confirm(chat, words, summary)
     assigned = await wait_for_text(chat, words["assigned"], after=submitted["message_id"])
+    asked = await chat.sim.send_text(chat.user.id, words["where_truck"], user=chat.user)
+    status = await wait_for_text(chat, words["km"], after=asked["message_id"])
+    job = await provider.wait_for_job(submitted_reference(status))
+    assert job["truck"]["plate"] in status["text"]  # the truck the provider assigned, with its distance
 
     again = await chat.send(words["battery"], expect=2)
     assert words["already"] in texts(again), texts(again)
