@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import Application, ContextTypes
 
 from bot.agent_desk import topics
@@ -104,11 +104,22 @@ async def _in_session(context: ContextTypes.DEFAULT_TYPE, work):
     return await asyncio.to_thread(run)
 
 
+async def _one_by_one(items, work, what: str) -> None:
+    """Run `work(item)` for each request; one request's failure is logged and never stalls the others'."""
+    for item in items:
+        try:
+            await work(item)
+        except Exception:
+            logger.exception("roadside request %s: %s failed", item[0], what)
+
+
 async def _dispatch_due(context: ContextTypes.DEFAULT_TYPE, dispatcher: RoadsideDispatch) -> None:
     now = datetime.now(timezone.utc)
     orders = await _in_session(context, lambda s: [(r.id, dispatch.job_order(r)) for r in dispatch.due_for_dispatch(s, now=now)])
     settings = _settings(context)
-    for request_id, order in orders:
+
+    async def send(item) -> None:
+        request_id, order = item
         try:
             job = await dispatcher.client.create_job(order)
         except ProviderError as error:
@@ -119,16 +130,20 @@ async def _dispatch_due(context: ContextTypes.DEFAULT_TYPE, dispatcher: Roadside
             await _in_session(context, partial(dispatch.record_dispatch_failure, request_id=request_id,
                                                error=str(error), permanent=permanent,
                                                now=datetime.now(timezone.utc), settings=settings))
-            continue
+            return
         logger.info("roadside request %s accepted as job %s", request_id, job.job_id)
-        await _in_session(context, lambda s: dispatch.record_accepted(
-            s, request_id, job, provider_name=dispatcher.provider_name, now=datetime.now(timezone.utc)))
+        await _in_session(context, partial(dispatch.record_accepted, request_id=request_id, job=job,
+                                           provider_name=dispatcher.provider_name, now=datetime.now(timezone.utc)))
+
+    await _one_by_one(orders, send, "dispatch")
 
 
 async def _follow_jobs(context: ContextTypes.DEFAULT_TYPE, dispatcher: RoadsideDispatch) -> None:
     followed = await _in_session(context, lambda s: [(r.id, r.provider_job_id, r.provider_cancel_pending)
                                                       for r in dispatch.followed_requests(s)])
-    for request_id, job_id, cancel_pending in followed:
+
+    async def follow(item) -> None:
+        request_id, job_id, cancel_pending = item
         try:
             if cancel_pending:
                 try:
@@ -136,16 +151,20 @@ async def _follow_jobs(context: ContextTypes.DEFAULT_TYPE, dispatcher: RoadsideD
                     note = None
                 except CancelTooLate as error:  # it arrived meanwhile: the driver is told by the desk
                     note = f"provider: too late to cancel ({error.status})"
-                await _in_session(context, lambda s: dispatch.record_provider_told_of_cancel(s, request_id, note=note))
-                continue
+                await _in_session(context, partial(dispatch.record_provider_told_of_cancel, request_id=request_id,
+                                                   note=note))
+                return
             job = await dispatcher.client.get_job(job_id)
-        except ProviderUnavailable as error:
+        except ProviderUnavailable as error:  # the next round asks again; the customer keeps the last news
             logger.info("roadside request %s: provider unavailable while following (%s)", request_id, error)
-            continue
+            return
         except ProviderError as error:
             logger.warning("roadside request %s: provider error while following: %s", request_id, error)
-            continue
-        await _in_session(context, lambda s: dispatch.record_job(s, request_id, job, now=datetime.now(timezone.utc)))
+            return
+        await _in_session(context, partial(dispatch.record_job, request_id=request_id, job=job,
+                                           now=datetime.now(timezone.utc)))
+
+    await _one_by_one(followed, follow, "following the job")
 
 
 @dataclass(frozen=True)
@@ -204,11 +223,9 @@ def _needs_live_location(request: RoadsideRequest) -> bool:
 
 async def _tell_customers(context: ContextTypes.DEFAULT_TYPE) -> None:
     settings = _settings(context)
-    for view in await _in_session(context, lambda s: _views(s, settings)):
-        try:
-            await _tell(context, view, settings)
-        except TelegramError as error:  # one chat's trouble never stops the others' rescues
-            logger.warning("roadside request %s: could not tell the customer: %s", view.id, error)
+    views = await _in_session(context, lambda s: _views(s, settings))
+    await _one_by_one([(view.id, view) for view in views], lambda item: _tell(context, item[1], settings),
+                      "telling the customer")
 
 
 async def _tell(context: ContextTypes.DEFAULT_TYPE, view: RescueView, settings: BotSettings) -> None:

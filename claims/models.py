@@ -227,7 +227,11 @@ class RoadsideRequest(Base):
     """
 
     __tablename__ = "roadside_requests"
-    __table_args__ = (Index("ix_roadside_requests_status_next_dispatch_at", "status", "next_dispatch_at"),)
+    __table_args__ = (
+        Index("ix_roadside_requests_status_next_dispatch_at", "status", "next_dispatch_at"),
+        # A job id is the provider's: unique for that provider, not across providers.
+        sa.UniqueConstraint("provider_name", "provider_job_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)  # RSA-2026-000123
@@ -244,7 +248,7 @@ class RoadsideRequest(Base):
     status: Mapped[RoadsideStatus] = mapped_column(enum_column(RoadsideStatus), default=RoadsideStatus.requested)
     # Dispatch: sent to the provider until it accepts; attempts and back-off survive restarts.
     provider_name: Mapped[Optional[str]] = mapped_column(String(100))
-    provider_job_id: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    provider_job_id: Mapped[Optional[str]] = mapped_column(String(64))
     dispatch_attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_dispatch_at: Mapped[Optional[datetime]]
     last_error: Mapped[Optional[str]] = mapped_column(Text)

@@ -6,13 +6,16 @@ import argparse
 import asyncio
 import logging
 import os
+import time
 
 from devstack.loopback import serve_until_signalled
 from roadside_simulator.server import RoadsideSimulator, SimConfig
 
 
 async def _serve(host: str, port: int, config: SimConfig, api_key: str | None) -> None:
-    await serve_until_signalled(RoadsideSimulator(config, api_key=api_key), host, port, [
+    # A real provider's job ids never repeat; a restarted simulator's must not either (the store keeps them).
+    simulator = RoadsideSimulator(config, api_key=api_key, job_prefix=f"J{int(time.time()):x}")
+    await serve_until_signalled(simulator, host, port, [
         "Roadside provider simulator at {base_url}",
         "  jobs:    POST {base_url}/v1/jobs (auth: " + ("Bearer <api key>" if api_key else "any") + ")",
         "  control: {base_url}/sim/jobs, /sim/behaviour, /sim/config, /sim/hold, /sim/reset",

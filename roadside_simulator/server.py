@@ -115,6 +115,7 @@ class Job:
     elapsed: float = 0.0  # in the current phase: real seconds while requested, simulated while arrived
     task: asyncio.Task | None = field(default=None, repr=False)
     callbacks: asyncio.Task | None = field(default=None, repr=False)  # the last delivery, to keep order
+    prefix: str = "J"  # the simulator instance's, so that ids stay unique across restarts
 
     def __post_init__(self) -> None:
         self.updated_at = self.created_at
@@ -122,7 +123,7 @@ class Job:
 
     @property
     def job_id(self) -> str:
-        return f"J-{self.number:06d}"
+        return f"{self.prefix}-{self.number:06d}"
 
     @property
     def final(self) -> bool:
@@ -154,8 +155,9 @@ class RoadsideSimulator(LoopbackServer):
     """An in-memory roadside-assistance dispatch provider for tests and local chat."""
 
     def __init__(self, config: SimConfig | None = None, *, api_key: str | None = None,
-                 fleet_size: int = 6) -> None:
+                 fleet_size: int = 6, job_prefix: str = "J") -> None:
         super().__init__()
+        self.job_prefix = job_prefix
         self.initial_config = config or SimConfig()
         self.config = self.initial_config
         self.api_key = api_key
@@ -266,7 +268,7 @@ class RoadsideSimulator(LoopbackServer):
     # --- job lifecycle ------------------------------------------------------------------
 
     def _new_job(self, order: dict[str, Any]) -> Job:
-        job = Job(number=self._next_number, config=self.config, **order)
+        job = Job(number=self._next_number, config=self.config, prefix=self.job_prefix, **order)
         self._next_number += 1
         self.jobs[job.job_id] = job
         log.info("job %s (%s, %s) requested", job.job_id, job.reference, job.service)

@@ -38,7 +38,7 @@ SAY = {
         "confirm_cancel": "Yes, cancel it", "cancelled": "is cancelled", "delayed": "isn't answering",
         "inactive": "isn't active today", "used_up": "used the 2 free roadside calls", "person": "Talk to a person",
         "tow_label": "tow truck", "tyre_label": "tyre change",
-        "where_truck": "where is the truck now?", "km": "km away, arriving",
+        "where_truck": "where is the truck now?", "km": "km away, arriving", "no_truck": "no truck could be booked",
     },
     "zh": {
         "tow": "车在高速上突然熄火了 动不了 要拖车",
@@ -52,7 +52,7 @@ SAY = {
         "confirm_cancel": "是的，取消", "cancelled": "已取消救援", "delayed": "暂时没有响应",
         "inactive": "不在有效期内", "used_up": "2 次免费救援已经用完", "person": "转人工",
         "tow_label": "拖车", "tyre_label": "换胎",
-        "where_truck": "拖车到哪了", "km": "距您约",
+        "where_truck": "拖车到哪了", "km": "距您约", "no_truck": "暂时没能自动派到救援车",
     },
 }
 
@@ -285,6 +285,24 @@ async def test_a_failing_provider_is_retried_and_the_customer_told_it_keeps_tryi
     [request] = requests_of(assistant, twice.phone)
     assert request.dispatch_attempts == 2 and request.told_dispatch_delay
     assert sum(j["reference"] == request.reference for j in await provider.jobs()) == 1
+
+
+@LANGUAGES
+async def test_a_provider_refusal_hands_the_rescue_to_the_dispatch_desk(
+        assistant, chat_factory, motorist, provider, language):
+    words = SAY[language]
+    chat = await verified_chat(chat_factory, motorist, language)
+    await provider.behave("refuse", times=1)
+    submitted = await confirm(chat, words, await request_with_location(chat, words, words["jump"]))
+    await wait_for_text(chat, words["no_truck"], after=submitted["message_id"])
+    [request] = requests_of(assistant, chat.phone)
+    assert request.status is RoadsideStatus.declined and request.provider_job_id is None
+    assert "declined" in (request.last_error or "")
+    with assistant.sessions()() as session:
+        handoff = session.scalar(select(Handoff).where(Handoff.chat_id == chat.user.id))
+        assert handoff is not None and handoff.reason is HandoffReason.roadside
+        assert request.reference in (handoff.summary or "")
+    assert await provider.job_for(request.reference) is None  # nothing was booked
 
 
 @LANGUAGES

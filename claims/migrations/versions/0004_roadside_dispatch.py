@@ -51,7 +51,8 @@ def upgrade() -> None:
             batch.add_column(sa.Column(name, sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("dispatch_attempts", sa.Integer(), nullable=False, server_default="0"))
         batch.create_foreign_key(op.f("fk_roadside_requests_policy_id_policies"), "policies", ["policy_id"], ["id"])
-        batch.create_unique_constraint(op.f("uq_roadside_requests_provider_job_id"), ["provider_job_id"])
+        batch.create_unique_constraint(op.f("uq_roadside_requests_provider_name_provider_job_id"),
+                                       ["provider_name", "provider_job_id"])
     op.create_index(op.f("ix_roadside_requests_policy_id"), "roadside_requests", ["policy_id"], unique=False)
     op.create_index(op.f("ix_roadside_requests_chat_id"), "roadside_requests", ["chat_id"], unique=False)
     op.create_index("ix_roadside_requests_status_next_dispatch_at", "roadside_requests",
@@ -84,7 +85,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_roadside_requests_chat_id"), table_name="roadside_requests")
     op.drop_index(op.f("ix_roadside_requests_policy_id"), table_name="roadside_requests")
     with op.batch_alter_table("roadside_requests") as batch:
-        batch.drop_constraint(op.f("uq_roadside_requests_provider_job_id"), type_="unique")
+        batch.drop_constraint(op.f("uq_roadside_requests_provider_name_provider_job_id"), type_="unique")
         batch.drop_constraint(op.f("fk_roadside_requests_policy_id_policies"), type_="foreignkey")
         for name in ("dispatch_attempts", *NEW_FLAGS, *(name for name, _ in NEW_REQUEST_COLUMNS)):
             batch.drop_column(name)

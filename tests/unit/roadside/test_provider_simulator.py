@@ -374,3 +374,16 @@ async def test_api_key_is_checked_when_set():
             assert (await http.get("/sim/health")).status_code == 200  # control needs no key
     finally:
         await sim.stop()
+
+
+async def test_job_ids_carry_the_instance_prefix_so_a_restart_never_reuses_one():
+    first, second = RoadsideSimulator(FAST, job_prefix="J1a"), RoadsideSimulator(FAST, job_prefix="J1b")
+    ids = []
+    for sim in (first, second):
+        await sim.start()
+        try:
+            async with httpx.AsyncClient(base_url=sim.base_url, timeout=5) as client:
+                ids.append((await create(client, order())).json()["job_id"])
+        finally:
+            await sim.stop()
+    assert ids == ["J1a-000001", "J1b-000001"]
