@@ -29,7 +29,7 @@ SAY = {
     "en": {
         "tow": "my car just died on the motorway and won't move, i need a tow truck",
         "flat": "i've got a flat tyre", "battery": "my battery is dead", "jump": "need a jump start please",
-        "safety": "stay safe", "verify": "confirm it's you", "verified": "that's you",
+        "safety": "stay safe", "verify": "Before I send a truck I need to confirm it's you", "verified": "that's you",
         "where": "Step 2 of 3", "vague": "couldn't find you", "here": "here",
         "address": "88 Century Avenue, Pudong, outside the Jin Mao Tower",
         "summary": "Please check before I send help", "send": "Send help", "submitted": "is in",
@@ -43,7 +43,7 @@ SAY = {
     "zh": {
         "tow": "车在高速上突然熄火了 动不了 要拖车",
         "flat": "爆胎了", "battery": "电瓶没电了", "jump": "打不着火 要搭电",
-        "safety": "先保证安全", "verify": "核实身份", "verified": "核实",
+        "safety": "先保证安全", "verify": "派车前需要先核实身份", "verified": "核实",
         "where": "第 2 步", "vague": "可能找不到", "here": "这里",
         "address": "浦东世纪大道88号金茂大厦门口",
         "summary": "发车前请核对", "send": "派车", "submitted": "已提交",

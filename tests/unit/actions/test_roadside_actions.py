@@ -173,7 +173,7 @@ def test_cancelling_asks_first_then_cancels(motorist, use_test_database):
     user, vehicle = motorist
     request = make_roadside_request(use_test_database, vehicle=vehicle, chat_id=user, status=RoadsideStatus.booked,
                                     provider_job_id=f"J-{user}")
-    _, slots = run(ActionCancelRoadsideRequest(), tracker(user, text="cancel the truck", intent="cancel_roadside"))
+    _, slots = run(ActionCancelRoadsideRequest(), tracker(user, text="cancel the truck", intent="cancel"))
     assert slots["roadside_cancel"] == "confirm"
     use_test_database.refresh(request)
     assert request.status is RoadsideStatus.booked
