@@ -191,29 +191,28 @@ class RescueView:
     telegram_user_id: int | None
 
 
-def _views(session, settings: BotSettings) -> list[RescueView]:
-    views, now = [], datetime.now(timezone.utc)
-    for request in dispatch.requests_to_tell(session):
-        updates = tuple(dispatch.updates_due(request, now=now, eta_change_minutes=settings.roadside_eta_change_minutes))
-        live_due = request.live_message_id is not None and not request.live_stopped
-        if not updates and not live_due and not _needs_live_location(request):
-            continue
-        used = 0
-        if CustomerUpdate.completed in updates and request.policy is not None:
-            used = calls_used(session, policy_id=request.policy_id, starts_on=request.policy.starts_on,
-                              on=business_date(request.created_at, settings.timezone), tz=settings.timezone)
-        views.append(RescueView(
-            id=request.id, chat_id=request.chat_id, language=(request.language.value if request.language else "en"),
-            reference=request.reference, status=request.status, driver=request.driver_name,
-            phone=wording.format_phone(request.driver_phone) if request.driver_phone else "—",
-            plate=request.truck_plate, eta=request.eta_minutes, arrival_at=dispatch.expected_arrival(request, now),
-            distance=str(request.distance_km) if request.distance_km is not None else "?",
-            truck=(request.truck_latitude, request.truck_longitude) if request.truck_latitude is not None else None,
-            live_message_id=request.live_message_id, live_updated_at=request.live_updated_at,
-            live_stopped=request.live_stopped, updates=updates, calls_used=used,
-            telegram_user_id=request.policyholder.telegram_user_id if request.policyholder else None,
-        ))
-    return views
+def _view(session, request_id: int, settings: BotSettings) -> RescueView | None:
+    """The request as it stands now, or None when the customer has nothing new to see."""
+    request, now = session.get(RoadsideRequest, request_id), datetime.now(timezone.utc)
+    updates = tuple(dispatch.updates_due(request, now=now, eta_change_minutes=settings.roadside_eta_change_minutes))
+    live_due = request.live_message_id is not None and not request.live_stopped
+    if not updates and not live_due and not _needs_live_location(request):
+        return None
+    used = 0
+    if CustomerUpdate.completed in updates and request.policy is not None:
+        used = calls_used(session, policy_id=request.policy_id, starts_on=request.policy.starts_on,
+                          on=business_date(request.created_at, settings.timezone), tz=settings.timezone)
+    return RescueView(
+        id=request.id, chat_id=request.chat_id, language=(request.language.value if request.language else "en"),
+        reference=request.reference, status=request.status, driver=request.driver_name,
+        phone=wording.format_phone(request.driver_phone) if request.driver_phone else "—",
+        plate=request.truck_plate, eta=request.eta_minutes, arrival_at=dispatch.expected_arrival(request, now),
+        distance=str(request.distance_km) if request.distance_km is not None else "?",
+        truck=(request.truck_latitude, request.truck_longitude) if request.truck_latitude is not None else None,
+        live_message_id=request.live_message_id, live_updated_at=request.live_updated_at,
+        live_stopped=request.live_stopped, updates=updates, calls_used=used,
+        telegram_user_id=request.policyholder.telegram_user_id if request.policyholder else None,
+    )
 
 
 def _needs_live_location(request: RoadsideRequest) -> bool:
@@ -223,9 +222,19 @@ def _needs_live_location(request: RoadsideRequest) -> bool:
 
 async def _tell_customers(context: ContextTypes.DEFAULT_TYPE) -> None:
     settings = _settings(context)
-    views = await _in_session(context, lambda s: _views(s, settings))
-    await _one_by_one([(view.id, view) for view in views], lambda item: _tell(context, item[1], settings),
-                      "telling the customer")
+    candidates = await _in_session(context, lambda s: [(r.id, r.chat_id) for r in dispatch.requests_to_tell(s)])
+
+    async def tell(item) -> None:
+        request_id, chat_id = item
+        # In the customer's turn, as every message to a chat: news of a request the customer has just
+        # confirmed waits until the bot's own answer ("request RSA-... is in") has gone out. Read inside it,
+        # so that what is told is the request as it stands then.
+        async with context.application.update_processor.chat_lock(chat_id):
+            view = await _in_session(context, partial(_view, request_id=request_id, settings=settings))
+            if view is not None:
+                await _tell(context, view, settings)
+
+    await _one_by_one(candidates, tell, "telling the customer")
 
 
 async def _tell(context: ContextTypes.DEFAULT_TYPE, view: RescueView, settings: BotSettings) -> None:

@@ -140,9 +140,11 @@ async def request_with_location(chat, words, message: str) -> list[dict]:
 async def confirm(chat, words, summary: list[dict]) -> dict:
     assert words["summary"] in texts(summary), texts(summary)
     with_buttons = next(m for m in summary if m.get("reply_markup", {}).get("inline_keyboard"))
-    submitted = await chat.press(with_buttons, words["send"])
-    assert words["submitted"] in texts(submitted), texts(submitted)
-    return submitted[-1]
+    pressed = await chat.press(with_buttons, words["send"])
+    # The bot's answer, not whatever came after it within the wait (news of a fast provider can).
+    submitted = next((m for m in pressed if words["submitted"] in (m.get("text") or "")), None)
+    assert submitted is not None, texts(pressed)
+    return submitted
 
 
 @LANGUAGES
