@@ -37,7 +37,7 @@ from claims.roadside.provider_client import (
     CancelTooLate, ProviderDeclined, ProviderError, ProviderRejected, ProviderUnavailable, RoadsideProviderClient,
 )
 from claims.roadside.requests import calls_used
-from claims.roadside.lifecycle import OPEN
+from claims.roadside.lifecycle import OPEN, TRUCK_MOVING
 from claims.services import agent_desk, handoffs
 
 logger = logging.getLogger(__name__)
@@ -217,7 +217,7 @@ def _view(session, request_id: int, settings: BotSettings) -> RescueView | None:
 
 def _needs_live_location(request: RoadsideRequest) -> bool:
     return (request.live_message_id is None and request.truck_latitude is not None
-            and request.status in (RoadsideStatus.booked, RoadsideStatus.en_route, RoadsideStatus.approaching))
+            and request.status in TRUCK_MOVING)
 
 
 async def _tell_customers(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -268,7 +268,7 @@ async def _send_update(context: ContextTypes.DEFAULT_TYPE, view: RescueView, upd
 async def _move_live_location(context: ContextTypes.DEFAULT_TYPE, view: RescueView, settings: BotSettings) -> None:
     """Send the truck's live location once, move it at Telegram's pace, stop it when the truck is there."""
     now = datetime.now(timezone.utc)
-    moving = view.status in (RoadsideStatus.booked, RoadsideStatus.en_route, RoadsideStatus.approaching)
+    moving = view.status in TRUCK_MOVING
     if view.live_message_id is None:
         if moving and view.truck is not None:
             sent = await context.bot.send_location(

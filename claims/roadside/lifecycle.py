@@ -14,6 +14,8 @@ FINAL = frozenset({S.completed, S.cancelled, S.gone_on_arrival, S.declined})
 OPEN = frozenset(PROGRESS) - FINAL
 # A truck is on the way from booking until it arrives: what the customer can follow on the map.
 TRUCK_ASSIGNED = frozenset({S.booked, S.en_route, S.approaching, S.arrived})
+# The truck is driving to the customer: its live location moves.
+TRUCK_MOVING = TRUCK_ASSIGNED - {S.arrived}
 _CANCELLABLE = frozenset({S.requested, S.booked, S.en_route, S.approaching})
 _GONE_ON_ARRIVAL_FROM = frozenset({S.booked, S.en_route, S.approaching, S.arrived})
 
