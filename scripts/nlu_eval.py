@@ -51,7 +51,7 @@ async def evaluate(folds: int, seed: int, out: Path, config: Path) -> dict:
     data = load_data(str(ROOT / "nlu_data" / "nlu"))
     examples = [e for e in data.intent_examples]
     parts = stratified_folds(examples, folds, seed)
-    gold, predicted, rankings, languages, seconds = [], [], [], [], []
+    gold, predicted, rankings, languages, seconds, texts = [], [], [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for index in range(folds):
             train = [e for i, part in enumerate(parts) if i != index for e in part]
@@ -70,6 +70,7 @@ async def evaluate(folds: int, seed: int, out: Path, config: Path) -> dict:
                 ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
                 rankings.append((ranking[0]["name"], ranking[0]["confidence"]) if ranking else ("", 0.0))
                 languages.append(language_of(example.get("text")))
+                texts.append(example.get("text"))
             print(f"fold {index + 1}/{folds}: trained in {seconds[-1]:.0f} s, {len(parts[index])} held out", flush=True)
     report = {"config": str(config), "folds": folds, "seed": seed, "train_seconds_per_fold": [round(s, 1) for s in seconds], "languages": {}}
     for language in ("en", "zh", "all"):
@@ -101,6 +102,9 @@ async def evaluate(folds: int, seed: int, out: Path, config: Path) -> dict:
                 "wrong_rate": round(sum(a != b and b != "nlu_fallback" for a, b in zip(g, final)) / len(idx), 4),
             }
         report["threshold_sweep"][str(threshold)] = row
+    # The held-out messages read wrongly, to see which intents blur into which.
+    report["errors"] = [{"text": t, "gold": g, "predicted": p, "top": r[0], "confidence": round(r[1], 3)}
+                        for t, g, p, r in zip(texts, gold, predicted, rankings) if g != p]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     return report
