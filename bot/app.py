@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import claim_updates, roadside
+from bot import claim_updates, roadside, surveys
 from bot.agent_desk import console, customer_relay, topics
 from bot.agent_desk.canned import CannedReplies
 from bot.handlers import commands, conversation, errors, identity, media
@@ -35,6 +35,7 @@ COMMANDS = {
         BotCommand("agent", "Talk to a person"),
         BotCommand("mute", "Stop claim updates"),
         BotCommand("unmute", "Resume claim updates"),
+        BotCommand("surveys", "Satisfaction surveys on / off"),
         BotCommand("logout", "Unlink this account from your policy"),
     ],
     "zh": [
@@ -44,6 +45,7 @@ COMMANDS = {
         BotCommand("agent", "转人工客服"),
         BotCommand("mute", "关闭理赔进度推送"),
         BotCommand("unmute", "开启理赔进度推送"),
+        BotCommand("surveys", "开启 / 关闭满意度问卷"),
         BotCommand("logout", "解除账号与保单的关联"),
     ],
 }
@@ -80,6 +82,8 @@ async def post_init(application: Application) -> None:
             claim_updates.push_stage_updates, interval=settings.stage_update_interval_seconds, first=1, name="stage-updates"
         )
     application.bot_data["canned_replies"] = CannedReplies.load(settings.canned_replies_file)
+    if settings.survey_interval_seconds > 0:  # 0 turns surveys off in this process
+        surveys.start_surveying(application, settings)
     if settings.roadside_provider_url:
         roadside.start_following(application, settings)
     else:
@@ -143,6 +147,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("logout", identity.logout, filters=PRIVATE))
     application.add_handler(CommandHandler(["mute", "mute_updates"], identity.mute_updates, filters=PRIVATE))
     application.add_handler(CommandHandler(["unmute", "unmute_updates"], identity.unmute_updates, filters=PRIVATE))
+    application.add_handler(CommandHandler("surveys", identity.surveys, filters=PRIVATE))
     application.add_handler(MessageHandler(filters.COMMAND & PRIVATE, commands.unknown_command))
     application.add_handler(CallbackQueryHandler(commands.language_button, pattern=f"^{commands.LANGUAGE_CALLBACK_PREFIX}"))
     application.add_handler(CallbackQueryHandler(conversation.on_button))
@@ -164,6 +169,7 @@ def add_agent_desk_handlers(application: Application, agents_chat_id: int) -> No
         ("note", console.note), ("claim", console.claim_card), ("history", console.history),
         ("reply", console.reply), ("transfer", console.transfer), ("done", console.done),
         ("queue", console.queue), ("stats", console.stats), ("desk", console.desk),
+        ("nps", console.nps),
     ):
         application.add_handler(CommandHandler(names, callback, filters=agents))
     application.add_handler(MessageHandler(agents & ~filters.COMMAND & ~filters.StatusUpdate.ALL,

@@ -14,7 +14,7 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from claims import wording
-from claims.enums import Language
+from claims.enums import DeliveryKind, Language
 from claims.models import ChatPreference, Delivery
 from claims.services import deliveries
 from claims.stages import ClaimStage
@@ -29,7 +29,8 @@ def _take_due(context: ContextTypes.DEFAULT_TYPE) -> list[tuple[int, int, str]]:
         settings = context.bot_data["settings"]
         deliveries.enqueue_stage_updates(session, now=now)
         due: list[Delivery] = deliveries.claim_due_deliveries(
-            session, now=now, lease_seconds=settings.delivery_lease_seconds, max_attempts=settings.delivery_max_attempts
+            session, now=now, lease_seconds=settings.delivery_lease_seconds, max_attempts=settings.delivery_max_attempts,
+            kinds=(DeliveryKind.stage_update,),
         )
         work = []
         for delivery in due:
@@ -44,7 +45,7 @@ def _take_due(context: ContextTypes.DEFAULT_TYPE) -> list[tuple[int, int, str]]:
         return work
 
 
-def _record(
+def record_delivery(
     context: ContextTypes.DEFAULT_TYPE, delivery_id: int, *, message_id: int | None = None, error: str | None = None,
     permanent: bool = False, retry_after: float | None = None,
 ) -> None:
@@ -67,14 +68,14 @@ async def push_stage_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
             sent = await context.bot.send_message(chat_id, message)
         except Forbidden as error:  # the user blocked the bot: retrying will not help
             logger.info("delivery %s: chat %s blocked the bot", delivery_id, chat_id)
-            await asyncio.to_thread(_record, context, delivery_id, error=f"forbidden: {error}", permanent=True)
+            await asyncio.to_thread(record_delivery, context, delivery_id, error=f"forbidden: {error}", permanent=True)
             continue
         except RetryAfter as error:  # Telegram's flood control says when to try again
-            await asyncio.to_thread(_record, context, delivery_id, error=str(error), retry_after=error.retry_after)
+            await asyncio.to_thread(record_delivery, context, delivery_id, error=str(error), retry_after=error.retry_after)
             continue
         except TelegramError as error:
             logger.warning("delivery %s failed: %s", delivery_id, error)
-            await asyncio.to_thread(_record, context, delivery_id, error=str(error))
+            await asyncio.to_thread(record_delivery, context, delivery_id, error=str(error))
             continue
-        await asyncio.to_thread(_record, context, delivery_id, message_id=sent.message_id, error=None)
+        await asyncio.to_thread(record_delivery, context, delivery_id, message_id=sent.message_id, error=None)
         await context.bot_data["store"].record(chat_id=chat_id, direction="out", sender="bot", text=message)

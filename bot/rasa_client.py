@@ -49,6 +49,39 @@ class RasaClient:
         except httpx.HTTPError as error:
             raise RasaUnavailable(str(error)) from error
 
+    async def active_loop(self, sender_id: str) -> str | None:
+        """The form the conversation is in, if any (a survey must not interrupt an accident report)."""
+        try:
+            response = await self._client.get(f"/conversations/{sender_id}/tracker",
+                                              params={**self._api_params, "include_events": "NONE"})
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(str(error)) from error
+        return ((response.json() or {}).get("active_loop") or {}).get("name")
+
+    async def start_form(self, sender_id: str, form: str, slots: dict[str, Any]) -> list[dict[str, Any]]:
+        """Start a form the bot opens itself (the NPS survey): set its slots, run it, and return what it asks.
+
+        Rasa's HTTP API, not the REST channel: a customer cannot start it, and the form's first question comes
+        back in the response (no output channel: Rasa collects the messages)."""
+        events = [{"event": "slot", "name": name, "value": value} for name, value in slots.items()]
+        try:
+            if events:
+                response = await self._client.post(f"/conversations/{sender_id}/tracker/events", json=events,
+                                                   params=self._api_params)
+                response.raise_for_status()
+            response = await self._client.post(f"/conversations/{sender_id}/execute", json={"name": form},
+                                               params=self._api_params)
+            response.raise_for_status()
+            messages = (response.json() or {}).get("messages") or []
+            # the form has asked: the conversation now waits for the customer, as after any question
+            listen = await self._client.post(f"/conversations/{sender_id}/tracker/events",
+                                             json={"event": "action", "name": "action_listen"}, params=self._api_params)
+            listen.raise_for_status()
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(str(error)) from error
+        return messages
+
     async def is_ready(self) -> bool:
         """True when the server answers and has a model loaded."""
         try:

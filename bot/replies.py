@@ -16,8 +16,10 @@ from telegram import (
 # button carries a short key instead.
 CALLBACK_DATA_LIMIT = 64
 LONG_PAYLOAD_PREFIX = "p:"
-# Short titles (menus) go two to a row, long ones one per row so they stay readable on phones.
+# Short titles (menus) go two to a row, long ones one per row so they stay readable on phones; a scale of
+# numbers (0 to 10) goes six to a row.
 SHORT_TITLE = 18
+SCALE_PER_ROW = 6
 
 
 def callback_data_for(payload: str, long_payloads: dict[str, str]) -> str:
@@ -35,7 +37,10 @@ def inline_keyboard(buttons: list[dict[str, Any]], long_payloads: dict[str, str]
         InlineKeyboardButton(b["title"], callback_data=callback_data_for(b["payload"], long_payloads))
         for b in buttons
     ]
-    per_row = 2 if all(len(b["title"]) <= SHORT_TITLE for b in buttons) else 1
+    if all(b["title"].strip().isdigit() for b in buttons):
+        per_row = SCALE_PER_ROW
+    else:
+        per_row = 2 if all(len(b["title"]) <= SHORT_TITLE for b in buttons) else 1
     return InlineKeyboardMarkup([keys[i : i + per_row] for i in range(0, len(keys), per_row)])
 
 

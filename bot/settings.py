@@ -33,6 +33,8 @@ class BotSettings(ClaimsSettings):
     poll_timeout_seconds: int = 10
     # How often stage changes are looked for and pushed (the target is within a minute).
     stage_update_interval_seconds: float = 15.0
+    # How often due NPS surveys are looked for and sent (the delay itself is SURVEY_DELAY_SECONDS); 0: off.
+    survey_interval_seconds: float = 30.0
     # The agents' console: a forum supergroup where each handed-over conversation gets a topic. Only the
     # Telegram user ids listed in AGENT_IDS (and still members of the group) may act on cases.
     agents_chat_id: int | None = None

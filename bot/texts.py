@@ -53,6 +53,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Claim updates are on: I'll tell you here whenever your claim moves on.",
         "zh": "已开启理赔进度推送：案件有新进展时我会第一时间告诉您。",
     },
+    "surveys_off": {
+        "en": "OK, no more satisfaction surveys here. Send /surveys on if you change your mind.",
+        "zh": "好的，之后不再发送满意度问卷。如改变主意，发送 /surveys on 即可。",
+    },
+    "surveys_on": {
+        "en": "Surveys are on: after a claim is paid I may ask you one short question about it.",
+        "zh": "已开启问卷：理赔赔付后，我可能会请您回答一个简短的问题。",
+    },
+    "surveys_usage": {
+        "en": "Send /surveys off to stop satisfaction surveys, or /surveys on to allow them. Now: {state}.",
+        "zh": "发送 /surveys off 停止满意度问卷，发送 /surveys on 重新开启。当前：{state}。",
+    },
+    "surveys_state_on": {"en": "on", "zh": "开启"},
+    "surveys_state_off": {"en": "off", "zh": "关闭"},
     "upload_received": {
         "en": "Got it: {items}.",
         "zh": "收到：{items}。",

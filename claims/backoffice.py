@@ -7,6 +7,8 @@
                                                  store the assessed figures and the payout they give
     pay CLAIM --card-last4 1234 [--note TEXT]    an approved claim is paid (to the card ending 1234)
     adjuster CLAIM NAME                          who handles the claim
+    survey CLAIM                                 send the NPS survey about a paid claim now (demos)
+    nps [--period P] [--branch B] [--chart F]    the NPS report: reach, groups, NPS, reasons, callbacks
 
 Stage changes are pushed to the policyholder by the bot (claims.services.deliveries). Exit codes: 0 done,
 2 refused (unknown claim or adjuster, a move the stage machine forbids, a bad amount or card), 1 the
@@ -20,6 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -27,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from claims.clock import require_aware, utcnow
 from claims.db import make_engine, make_session_factory, session_scope
+from claims.enums import SurveyStatus
 from claims.models import Adjuster, Claim
 from claims.money import to_money
 from claims.payout import PayoutBreakdown
@@ -37,6 +41,8 @@ from claims.services.claims import (
 from claims.services.tracking import claim_status
 from claims.settings import ClaimsSettings, get_settings
 from claims.stages import ClaimStage, IllegalTransition
+from claims.survey import invitations
+from claims.survey.report import nps_report, parse_period, report_text
 from claims.wording import checklist_label, format_date, format_money, format_payout_lines, stage_label
 
 ACTOR = "back_office"
@@ -184,6 +190,33 @@ def _adjuster(session: Session, args: argparse.Namespace, now: datetime, setting
     return 0
 
 
+def _survey(session: Session, args: argparse.Namespace, now: datetime, settings: ClaimsSettings) -> int:
+    claim = _claim(session, args.claim)
+    if claim.paid_at is None:
+        raise Refused(f"{claim.claim_number} is not paid yet: the survey asks about a paid claim")
+    survey = invitations.survey_now(session, claim, now=now)
+    if survey.status is not SurveyStatus.scheduled:
+        raise Refused(f"{claim.claim_number} was surveyed already ({survey.status.value})")
+    print(f"{claim.claim_number}: survey #{survey.id} is due now; the bot sends it within a minute "
+          "(quiet hours, the customer's choices and a busy conversation still apply)")
+    return 0
+
+
+def _nps(session: Session, args: argparse.Namespace, now: datetime, settings: ClaimsSettings) -> int:
+    try:
+        period = parse_period(args.period, today=now.astimezone(settings.timezone).date())
+    except ValueError as error:
+        raise Refused(str(error)) from None
+    report = nps_report(session, period=period, tz=settings.timezone, branch=args.branch)
+    print(report_text(report, "en", tz=settings.timezone))
+    if args.chart:
+        from claims.survey.chart import nps_chart_png  # matplotlib only when a chart is asked for
+
+        Path(args.chart).write_bytes(nps_chart_png(report))
+        print(f"chart: {args.chart}")
+    return 0
+
+
 Handler = Callable[[Session, argparse.Namespace, datetime, ClaimsSettings], int]
 
 
@@ -216,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
     pay.add_argument("--card-last4", required=True, help="last 4 digits of the customer's bank card")
     pay.add_argument("--note")
     command("adjuster", _adjuster, "set who handles a claim").add_argument("name", metavar="NAME")
+    command("survey", _survey, "send the NPS survey about a paid claim now")
+    nps = commands.add_parser("nps", help="the NPS report", description="the NPS report")
+    nps.add_argument("--url", default=argparse.SUPPRESS, help=url_help)
+    nps.add_argument("--period", help="2026-11, 2026-09..2026-11, 90d or all (default: the last 12 months)")
+    nps.add_argument("--branch", help="one branch, e.g. Shanghai")
+    nps.add_argument("--chart", help="also write the chart to this PNG file")
+    nps.set_defaults(handler=_nps)
     return parser
 
 

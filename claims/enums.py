@@ -67,6 +67,25 @@ class NpsFollowUp(str, Enum):
     why_recommend = "why_recommend"
 
 
+class NpsReason(str, Enum):
+    """The study's reason categories: complaints (detractors, passives), then praise (promoters)."""
+
+    slow = "slow"  # survey, assessment, claim or rescue too slow
+    payout_not_explained = "payout_not_explained"
+    price_dispute = "price_dispute"  # the assessed price or amount disputed
+    poor_guidance = "poor_guidance"
+    cover_not_explained = "cover_not_explained"  # at the sale
+    company_reasons = "company_reasons"
+    few_service_points = "few_service_points"
+    low_brand_recognition = "low_brand_recognition"
+    staff_attitude = "staff_attitude"
+    fast = "fast"
+    all_good = "all_good"
+    good_attitude = "good_attitude"
+    professional = "professional"
+    other = "other"
+
+
 class HandoffReason(str, Enum):
     user_request = "user_request"
     complaint = "complaint"
@@ -124,6 +143,26 @@ class DeliveryKind(str, Enum):
     stage_update = "stage_update"
     reminder = "reminder"
     broadcast = "broadcast"
+    survey = "survey"  # the NPS survey's first question (claims.survey)
+
+
+class SurveyTrigger(str, Enum):
+    """What the survey asks about."""
+
+    claim_paid = "claim_paid"
+    roadside_completed = "roadside_completed"
+
+
+class SurveyStatus(str, Enum):
+    """scheduled -> sent -> answered (score and follow-up) or scored (score only: skipped, or no reply);
+    scheduled -> withheld (throttled, opted out, not linked). Final: answered, withheld, expired."""
+
+    scheduled = "scheduled"
+    sent = "sent"
+    scored = "scored"
+    answered = "answered"
+    withheld = "withheld"
+    expired = "expired"  # sent, never answered within the answer window
 
 
 class DeliveryStatus(str, Enum):

@@ -14,7 +14,8 @@ from sqlalchemy.types import TypeDecorator
 from claims.clock import require_aware, utcnow
 from claims.enums import (
     ChecklistItem, DeliveryKind, DeliveryStatus, HandoffEventKind, HandoffOutcome, HandoffReason, HandoffStatus,
-    Language, MessageDirection, MessageSender, NpsFollowUp, PolicyStatus, RoadsideStatus, ServiceType, ThirdParty, VerificationMethod,
+    Language, MessageDirection, MessageSender, NpsFollowUp, NpsReason, PolicyStatus, RoadsideStatus, ServiceType,
+    SurveyStatus, SurveyTrigger, ThirdParty, VerificationMethod,
 )
 from claims.money import to_money
 from claims.nps import NpsCategory, nps_category
@@ -108,6 +109,7 @@ class Policy(Base):
     sum_insured: Mapped[Decimal]
     status: Mapped[PolicyStatus] = mapped_column(enum_column(PolicyStatus), default=PolicyStatus.active)
     roadside_cover: Mapped[bool] = mapped_column(Boolean, default=True)  # the roadside assistance clause
+    branch: Mapped[Optional[str]] = mapped_column(String(40))  # the insurer's branch serving it: Shanghai, Suzhou
 
     policyholder: Mapped[Policyholder] = relationship(back_populates="policies")
     vehicles: Mapped[list[Vehicle]] = relationship(back_populates="policy", order_by="Vehicle.id")
@@ -298,20 +300,52 @@ class RoadsideEvent(Base):
     request: Mapped[RoadsideRequest] = relationship(back_populates="events")
 
 
+class NpsSurvey(Base):
+    """One survey invitation: at most one per paid claim and per completed rescue (claims.survey.invitations)."""
+
+    __tablename__ = "nps_surveys"
+    __table_args__ = (Index("ix_nps_surveys_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trigger: Mapped[SurveyTrigger] = mapped_column(enum_column(SurveyTrigger))
+    claim_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claims.id"), unique=True)
+    roadside_request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("roadside_requests.id"), unique=True)
+    policyholder_id: Mapped[int] = mapped_column(ForeignKey("policyholders.id"), index=True)
+    chat_id: Mapped[Optional[int]] = mapped_column(BigInteger)  # the linked Telegram chat, when there is one
+    branch: Mapped[Optional[str]] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20), default="telegram")
+    status: Mapped[SurveyStatus] = mapped_column(enum_column(SurveyStatus), default=SurveyStatus.scheduled)
+    completed_at: Mapped[datetime]  # when the claim was paid or the rescue completed
+    due_at: Mapped[datetime]  # completed_at + the delay; later while quiet hours or a busy chat defer it
+    sent_at: Mapped[Optional[datetime]]
+    answered_at: Mapped[Optional[datetime]]
+    note: Mapped[Optional[str]] = mapped_column(String(200))  # why it was withheld or deferred
+
+    claim: Mapped[Optional[Claim]] = relationship()
+    roadside_request: Mapped[Optional[RoadsideRequest]] = relationship()
+    policyholder: Mapped[Policyholder] = relationship()
+    response: Mapped[Optional["NpsResponse"]] = relationship(back_populates="survey")
+
+
 class NpsResponse(Base):
     __tablename__ = "nps_responses"
     __table_args__ = (CheckConstraint("score >= 0 AND score <= 10", name="score_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[Optional[int]] = mapped_column(ForeignKey("nps_surveys.id"), unique=True)
     policyholder_id: Mapped[Optional[int]] = mapped_column(ForeignKey("policyholders.id"), index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     claim_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claims.id"), index=True)
     roadside_request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("roadside_requests.id"))
     score: Mapped[int] = mapped_column(Integer)
     follow_up: Mapped[NpsFollowUp] = mapped_column(enum_column(NpsFollowUp))  # the question that was asked
-    comment: Mapped[Optional[str]] = mapped_column(Text)
+    comment: Mapped[Optional[str]] = mapped_column(Text)  # the answer in the customer's words; None: skipped
+    reason: Mapped[Optional[NpsReason]] = mapped_column(enum_column(NpsReason))  # the study's category of it
+    branch: Mapped[Optional[str]] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20), default="telegram")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    survey: Mapped[Optional[NpsSurvey]] = relationship(back_populates="response")
     policyholder: Mapped[Optional[Policyholder]] = relationship()
     claim: Mapped[Optional[Claim]] = relationship()
     roadside_request: Mapped[Optional[RoadsideRequest]] = relationship()
@@ -419,6 +453,7 @@ class ChatPreference(Base):
     language: Mapped[Language] = mapped_column(enum_column(Language), default=Language.en)
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)  # set with /language, not guessed
     updates_muted: Mapped[bool] = mapped_column(Boolean, default=False)
+    surveys_off: Mapped[bool] = mapped_column(Boolean, default=False)  # `/surveys off`
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

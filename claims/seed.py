@@ -23,7 +23,8 @@ from claims.money import to_money
 from claims.models import (
     Adjuster, Base, Claim, ClaimStageEvent, NpsResponse, Policy, Policyholder, RoadsideEvent, RoadsideRequest, Vehicle,
 )
-from claims.nps import follow_up_for_score
+from claims.nps import follow_up_for_score, nps_category
+from claims.survey.reasons import classify_reason
 from claims.numbering import next_claim_number, next_roadside_reference
 from claims.payout import payout_breakdown
 from claims.privacy import mask_phone
@@ -257,6 +258,7 @@ def seed_demo_data(session: Session, *, now: datetime, settings: ClaimsSettings 
             policy_sequence += 1
             make, model, wmi, new_energy = _MODELS[(index * 3 + policy_index * 7) % len(_MODELS)]
             city = _CITIES[(index + policy_index) % len(_CITIES)]
+            policy.branch = city[1]
             year = rng.randint(2019, 2026)
             if index < 2 and policy_index == 0:
                 plate, year = (DEMO_PLATE_EN, DEMO_PLATE_ZH)[index], (2021, 2022)[index]
@@ -281,7 +283,7 @@ def seed_demo_data(session: Session, *, now: datetime, settings: ClaimsSettings 
 
     claims = _seed_claims(session, rng, now, settings, holders, vehicles, adjusters)
     _seed_roadside(session, rng, now, settings, holders, vehicles)
-    _seed_nps(session, rng, claims)
+    _seed_nps(session, rng, claims, holders, now)
     session.commit()
     counts = {table.name: session.scalar(select(func.count()).select_from(table)) or 0
               for table in Base.metadata.sorted_tables}
@@ -420,21 +422,53 @@ def _seed_roadside(session, rng, now, settings, holders, vehicles) -> None:
         session.flush()  # the next reference sees this one
 
 
-def _seed_nps(session, rng, claims: list[Claim]) -> None:
-    answers = {
-        Language.en: {3: "The survey and assessment took far too long.", 6: "I disagreed with the parts price.",
-                      7: "Fine, but I had to chase for updates.", 8: None,
-                      9: "Quick payout, clear explanation.", 10: "Paid within days, very smooth."},
-        Language.zh: {3: "查勘定损太慢了。", 6: "定损价格有争议。", 7: "还可以，就是进度要自己问。", 8: None,
-                      9: "赔款很快，解释清楚。", 10: "几天就到账了，非常顺利。"},
-    }
+# Survey answers as customers write them, by group: enough over six months and several branches for the report.
+_NPS_COMMENTS = {
+    "detractor": {
+        Language.en: ["The survey and assessment took far too long.", "Nobody explained how the payout was calculated.",
+                      "I disagreed with the parts price, far too low.", "Nobody told me what to do at the scene.",
+                      "The assessor was rude to me.", "Three weeks waiting for the money.", None],
+        Language.zh: ["查勘定损太慢了。", "赔款怎么算的没人解释。", "定损价格太低了，有争议。", "出事的时候没人指导我。",
+                      "客服态度很差。", "等了半个月才赔。", None],
+    },
+    "passive": {
+        Language.en: ["Fine, but I had to chase for updates.", "Be faster with the assessment.",
+                      "Explain the payout breakdown better.", None],
+        Language.zh: ["还可以，就是进度要自己问。", "定损能再快一点就好了。", "赔款明细希望解释得清楚一些。", None],
+    },
+    "promoter": {
+        Language.en: ["Quick payout, within days.", "Everything went smoothly.", "The staff were friendly and patient.",
+                      "Very professional assessor.", None],
+        Language.zh: ["赔款很快，几天就到账了。", "整个过程都很顺利。", "客服态度很好，很耐心。", "查勘员很专业。", None],
+    },
+}
+
+
+def _seed_nps(session, rng, claims: list[Claim], holders: list[Policyholder], now: datetime) -> None:
+    """Answers to the finished claims, and six months of survey history (by phone before the chat survey)."""
     finished = [c for c in claims if c.stage in (ClaimStage.paid, ClaimStage.closed)]
     for claim, score in zip(finished, [10, 3, 9, 6, 8, 7, 9]):
         holder = claim.policy.policyholder
+        comment = rng.choice([c for c in _NPS_COMMENTS[nps_category(score).value][holder.preferred_language] if c])
         session.add(NpsResponse(
             policyholder=holder, chat_id=SEED_CHAT_ID_BASE + holder.id, claim=claim, score=score,
-            follow_up=follow_up_for_score(score), comment=answers[holder.preferred_language][score],
+            follow_up=follow_up_for_score(score), comment=comment, reason=classify_reason(comment, nps_category(score)),
+            branch=claim.policy.branch, channel="telegram",
             created_at=claim.paid_at + timedelta(days=rng.randint(1, 3)),
+        ))
+    # Roughly the study's mix: two in three promoters, one in four passive, the rest detractors.
+    for _ in range(150):
+        holder = rng.choice(holders)
+        roll = rng.random()
+        score = rng.choice([9, 10, 10]) if roll < 0.64 else rng.choice([7, 8]) if roll < 0.90 else rng.randint(0, 6)
+        comment = rng.choice(_NPS_COMMENTS[nps_category(score).value][holder.preferred_language])
+        days_ago = rng.randint(8, 183)
+        session.add(NpsResponse(
+            policyholder=holder, chat_id=SEED_CHAT_ID_BASE + holder.id, score=score,
+            follow_up=follow_up_for_score(score), comment=comment,
+            reason=classify_reason(comment, nps_category(score)) if comment else None,
+            branch=holder.policies[0].branch, channel="phone" if days_ago > 60 else "telegram",
+            created_at=now - timedelta(days=days_ago, hours=rng.randint(0, 8)),
         ))
 
 

@@ -1,6 +1,7 @@
 """Settings shared by every process, read from the environment and an optional `.env` file."""
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from claims.desk_hours import DEFAULT_DESK_HOURS, DailyHours, parse_week
 from claims.enums import RoadsideStatus
 from claims.roadside.eligibility import RoadsideRules
+from claims.survey.rules import SurveyRules, parse_quiet_hours
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,6 +70,14 @@ class ClaimsSettings(BaseSettings):
     roadside_dispatch_retry_seconds: float = 5.0
     roadside_dispatch_retry_max_seconds: float = 60.0
     roadside_dispatch_max_attempts: int = 8
+    # The NPS survey (claims.survey): how long after a paid claim or a completed rescue it is sent, at most one
+    # per person in how many days, never in the quiet hours (business time, "21:00-09:00"; "" for none), and how
+    # long an unanswered survey stays open.
+    survey_delay_seconds: int = 24 * 3600
+    survey_per_person_days: int = 30
+    survey_quiet_hours: str = "21:00-09:00"
+    survey_answer_days: int = 7
+    survey_busy_recheck_seconds: int = 600  # a customer busy in a form, a rescue or with an agent: look again then
 
     @field_validator("database_url")
     @classmethod
@@ -99,6 +109,21 @@ class ClaimsSettings(BaseSettings):
     def _valid_desk_hours(cls, value: dict[str, str]) -> dict[str, str]:
         parse_week(value)  # a typo in the opening hours fails at start-up, not when a customer asks
         return value
+
+    @field_validator("survey_quiet_hours")
+    @classmethod
+    def _valid_quiet_hours(cls, value: str) -> str:
+        parse_quiet_hours(value)
+        return value
+
+    @property
+    def survey_rules(self) -> SurveyRules:
+        """The survey's timing parameters."""
+        start, end = parse_quiet_hours(self.survey_quiet_hours)
+        return SurveyRules(delay=timedelta(seconds=self.survey_delay_seconds),
+                           per_person=timedelta(days=self.survey_per_person_days), quiet_start=start, quiet_end=end,
+                           timezone=self.timezone, answer_window=timedelta(days=self.survey_answer_days),
+                           busy_recheck=timedelta(seconds=self.survey_busy_recheck_seconds))
 
     @property
     def roadside_rules(self) -> RoadsideRules:

@@ -459,3 +459,16 @@ def shared_location_label(latitude: float, longitude: float, lang: Language | st
     """A location shared from Telegram, as the summary shows it."""
     where = f"{latitude:.5f}, {longitude:.5f}"
     return _pick({Language.en: f"📍 your shared location ({where})", Language.zh: f"📍 您发送的位置（{where}）"}, lang)
+
+
+def survey_subject(*, claim_number: str | None, roadside_reference: str | None, completed_at: datetime,
+                   lang: Language | str, tz: tzinfo | str) -> str:
+    """What the survey asks about, above its first question: the paid claim or the completed rescue."""
+    day = format_date(completed_at, lang, tz)
+    if language_of(lang) is Language.zh:
+        if claim_number:
+            return f"您的理赔 {claim_number} 已于{day}赔付。耽误您半分钟，想听听您的评价。"
+        return f"您的道路救援 {roadside_reference} 已于{day}完成。耽误您半分钟，想听听您的评价。"
+    if claim_number:
+        return f"Your claim {claim_number} was paid on {day}. May I ask you one quick question about it?"
+    return f"Your roadside help {roadside_reference} was completed on {day}. May I ask you one quick question about it?"

@@ -47,6 +47,9 @@ def main() -> int:
         provider, provider_url = start_roadside_provider(work / "logs", *LOCAL_PROVIDER_OPTIONS)
         desk_env["ROADSIDE_PROVIDER_URL"] = provider_url
         desk_env.setdefault("ROADSIDE_LIVE_EDIT_SECONDS", "4")
+    if simulator and "SURVEY_QUIET_HOURS" not in os.environ:
+        # the local chat is a demo at any hour: `python -m claims.backoffice survey CLAIM` sends a survey now
+        desk_env.update(SURVEY_QUIET_HOURS="", SURVEY_INTERVAL_SECONDS="5")
     stack = Stack(work, settings.database_url, telegram_api_url=api_url, bot_token=token, extra_env=desk_env)
     stack.build(current_model())
     print(f"Starting the action server, Rasa and the bot (logs in {work / 'logs'}); Rasa needs ~30 s to load.")

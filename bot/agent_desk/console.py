@@ -26,6 +26,8 @@ from claims.clock import business_date
 from claims.enums import HandoffStatus
 from claims.services import agent_desk, handoffs
 from claims.services.handoffs import Agent, CaseRoute
+from claims.survey.chart import nps_chart_png
+from claims.survey.report import nps_report, parse_period, report_text
 
 logger = logging.getLogger(__name__)
 
@@ -351,6 +353,30 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     figures = await context.bot_data["store"].call(agent_desk.desk_stats, now=now, settings=settings)
     day = business_date(now, settings.timezone).isoformat()
     await update.effective_message.reply_text(cards.stats_text(figures, settings.agents_language, day))
+
+
+def _nps_figures(session, *, period_text: str | None, branch: str | None, settings: BotSettings):
+    today = business_date(datetime.now(timezone.utc), settings.timezone)
+    report = nps_report(session, period=parse_period(period_text, today=today), tz=settings.timezone, branch=branch)
+    return report_text(report, settings.agents_language, tz=settings.timezone), nps_chart_png(report)
+
+
+async def nps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/nps [period] [branch]: the survey report as text and as a chart (2026-11, 90d, all; Shanghai)."""
+    if await acting_agent(update, context) is None:
+        return
+    settings = _settings(context)
+    words = _command_text(update.effective_message).split()
+    period_text = next((w for w in words if w[:1].isdigit() or w.lower() == "all"), None)
+    branch = " ".join(w for w in words if w != period_text) or None
+    try:
+        report, chart = await context.bot_data["store"].call(
+            _nps_figures, period_text=period_text, branch=branch, settings=settings)
+    except ValueError:
+        await update.effective_message.reply_text(_t(context, "nps_usage"))
+        return
+    await update.effective_message.reply_text(report)
+    await update.effective_message.reply_photo(chart, caption=_t(context, "nps_chart_caption"))
 
 
 async def desk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

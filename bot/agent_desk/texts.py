@@ -82,6 +82,9 @@ AGENT_TEXTS: dict[str, dict[str, str]] = {
                       "zh": "第 {position} 位 · 案件 {id} · {name} · {reason} · 已等 {minutes} 分钟{late}"},
     "queue_owned": {"en": "🙋 case {id} · {name} · {agent} · since {time}", "zh": "🙋 案件 {id} · {name} · {agent} · {time} 起"},
     "queue_empty": {"en": "Nobody is waiting. 🎉", "zh": "目前没有客户在等待。🎉"},
+    "nps_usage": {"en": "Usage: /nps [2026-11 | 2026-09..2026-11 | 90d | all] [branch]",
+                  "zh": "用法：/nps [2026-11 | 2026-09..2026-11 | 90d | all] [分公司]"},
+    "nps_chart_caption": {"en": "NPS by month and the reasons by group", "zh": "每月 NPS 与各组原因"},
     "stats": {
         "en": ("Today ({date}):\n"
                "Handoffs: {handoffs} (taken {taken}, waiting {waiting}, missed target {breached})\n"

@@ -69,27 +69,29 @@ async def language_of(sender: Sender, context: ContextTypes.DEFAULT_TYPE) -> str
     return language
 
 
-async def say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: str, **kwargs: Any) -> None:
+async def say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: str, **kwargs: Any) -> Message:
     """Send a message and keep it in the transcript."""
-    await context.bot.send_message(chat_id, message, **kwargs)
+    sent = await context.bot.send_message(chat_id, message, **kwargs)
     await context.bot_data["store"].record(chat_id=chat_id, direction="out", sender="bot", text=message)
+    return sent
 
 
-async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: dict[str, Any]) -> None:
-    """Send one of Rasa's replies: text with buttons, an image, or a share request."""
+async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: dict[str, Any]) -> Message | None:
+    """Send one of Rasa's replies: text with buttons, an image, or a share request; returns the last message."""
     custom = reply.get("custom") or {}
     if custom.get("notice") == ACTION_FAILED:
-        await say(context, chat_id, text("error", context.chat_data.get("language", "en")))
-        return
+        return await say(context, chat_id, text("error", (context.chat_data or {}).get("language", "en")))
     inline = replies.inline_keyboard(reply["buttons"], context.bot_data["long_payloads"]) if reply.get("buttons") else None
     share = replies.share_keyboard(custom) if custom else None
     message = reply.get("text") or custom.get("text")
+    sent = None
     if reply.get("image"):
-        await context.bot.send_photo(chat_id, reply["image"], caption=message, reply_markup=inline or share)
+        sent = await context.bot.send_photo(chat_id, reply["image"], caption=message, reply_markup=inline or share)
     elif message:
-        await say(context, chat_id, message, reply_markup=share or inline)
+        sent = await say(context, chat_id, message, reply_markup=share or inline)
     if inline and share:  # one message carries one keyboard: the buttons follow on their own
-        await say(context, chat_id, custom.get("buttons_text") or "⬇️", reply_markup=inline)
+        sent = await say(context, chat_id, custom.get("buttons_text") or "⬇️", reply_markup=inline)
+    return sent
 
 
 async def converse(sender: Sender, context: ContextTypes.DEFAULT_TYPE, message: str) -> None:

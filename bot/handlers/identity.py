@@ -54,6 +54,20 @@ async def unmute_updates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await _set_muted(update, context, False)
 
 
+async def surveys(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/surveys off` or `/surveys on`: whether satisfaction surveys are sent to this chat."""
+    sender = Sender.of(update)
+    language = await language_of(sender, context)
+    choice = (context.args[0].lower() if context.args else "")
+    if choice not in ("on", "off"):
+        off = await context.bot_data["store"].call(chats.surveys_off, chat_id=sender.chat_id)
+        state = text("surveys_state_off" if off else "surveys_state_on", language)
+        await say(context, sender.chat_id, text("surveys_usage", language).format(state=state))
+        return
+    await context.bot_data["store"].call(chats.set_surveys_off, chat_id=sender.chat_id, off=choice == "off")
+    await say(context, sender.chat_id, text("surveys_off" if choice == "off" else "surveys_on", language))
+
+
 async def _set_muted(update: Update, context: ContextTypes.DEFAULT_TYPE, muted: bool) -> None:
     sender = Sender.of(update)
     await context.bot_data["store"].call(chats.set_updates_muted, chat_id=sender.chat_id, muted=muted)

@@ -65,6 +65,20 @@ def set_chat_language(
     return preference
 
 
+def surveys_off(session: Session, *, chat_id: int) -> bool:
+    """Whether the chat turned satisfaction surveys off."""
+    preference = session.get(ChatPreference, chat_id)
+    return bool(preference and preference.surveys_off)
+
+
+def set_surveys_off(session: Session, *, chat_id: int, off: bool, now: datetime | None = None) -> ChatPreference:
+    """`/surveys off`: no satisfaction survey is sent to the chat any more (`/surveys on` undoes it)."""
+    preference = _preference_for_update(session, chat_id, now or utcnow())
+    preference.surveys_off = off
+    session.commit()
+    return preference
+
+
 def set_updates_muted(
     session: Session, *, chat_id: int, muted: bool, now: datetime | None = None
 ) -> ChatPreference:

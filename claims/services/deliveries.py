@@ -1,4 +1,4 @@
-"""The outbox of proactive messages (stage updates), delivered once each by however many bot processes.
+"""The outbox of proactive messages (stage updates, surveys), delivered once each by however many bot processes.
 
 How a stage change reaches the policyholder:
 
@@ -120,12 +120,14 @@ def enqueue_stage_updates(session: Session, *, now: datetime, settings: ClaimsSe
 
 
 def claim_due_deliveries(
-    session: Session, *, now: datetime, limit: int = 20, lease_seconds: int = 60, max_attempts: int = 5
+    session: Session, *, now: datetime, limit: int = 20, lease_seconds: int = 60, max_attempts: int = 5,
+    kinds: tuple[DeliveryKind, ...] | None = None,
 ) -> list[Delivery]:
     """Take up to `limit` due deliveries for this process, oldest first: pending ones (past any back-off)
     and `sending` ones whose lease expired. They become `sending` until now + `lease_seconds`, with
     attempts + 1. A `sending` one whose lease expired on its last allowed attempt is failed instead.
-    Safe when several processes call it at once: each delivery goes to one of them."""
+    Safe when several processes call it at once: each delivery goes to one of them. `kinds` limits it to the
+    kinds one sender knows how to send (stage updates as text; surveys through the conversation)."""
     require_aware(now)
     if limit <= 0:
         return []
@@ -135,13 +137,14 @@ def claim_due_deliveries(
     session.execute(
         update(Delivery)
         .where(Delivery.status == DeliveryStatus.sending, Delivery.locked_until <= now,
-               Delivery.attempts >= max_attempts)
+               Delivery.attempts >= max_attempts, *((Delivery.kind.in_(kinds),) if kinds else ()))
         .values(status=DeliveryStatus.failed, locked_until=None, last_error=LEASE_EXPIRED_NOTE)
         .execution_options(synchronize_session=False)
     )
     due = and_(
         Delivery.status.in_((DeliveryStatus.pending, DeliveryStatus.sending)),
         or_(Delivery.locked_until.is_(None), Delivery.locked_until <= now),
+        *((Delivery.kind.in_(kinds),) if kinds else ()),
     )
     # Two statements rather than UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED):
     # PostgreSQL may re-run such a subquery and then update more than `limit` rows.
@@ -229,3 +232,17 @@ def mark_failed(
     )
     session.commit()
     return _reload(session, delivery_id)
+
+
+def postpone(session: Session, delivery_id: int, *, until: datetime, note: str) -> None:
+    """Give a leased delivery back without counting the attempt: it could not be sent yet for a reason of the
+    customer's (a survey waits while they are in the middle of something), not because sending failed."""
+    require_aware(until)
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.sending)
+        .values(status=DeliveryStatus.pending, locked_until=until, attempts=Delivery.attempts - 1,
+                last_error=note[:_MAX_ERROR_LENGTH])
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()

@@ -54,6 +54,12 @@ ROADSIDE_ENV = {
 }
 
 
+# Surveys an hour after a payment or a rescue, so that no other test sees one; tests/e2e/test_survey.py
+# shortens the delay for its own module. Looked for every second; no quiet hours unless a test sets them.
+SURVEY_ENV = {"SURVEY_DELAY_SECONDS": "3600", "SURVEY_INTERVAL_SECONDS": "1", "SURVEY_QUIET_HOURS": "",
+              "SURVEY_BUSY_RECHECK_SECONDS": "2"}
+
+
 @dataclass
 class Assistant:
     """The running assistant as tests see it."""
@@ -83,7 +89,7 @@ def assistant(tmp_path_factory) -> Assistant:
         stack = Stack(work, url, telegram_api_url=f"{sim_url}/bot", bot_token=BOT_TOKEN,
                       redis_prefix=f"e2e{uuid.uuid4().hex[:8]}" if redis_available() else None,
                       extra_env={"UPLOAD_DIR": str(work / "uploads"), "ROADSIDE_PROVIDER_URL": provider_url,
-                                 **DESK_ENV, **ROADSIDE_ENV})
+                                 **DESK_ENV, **ROADSIDE_ENV, **SURVEY_ENV})
         stack.build(model)
         try:
             stack.start()

@@ -52,3 +52,9 @@ def test_a_custom_part_rejoins_its_text():
     assert merged[0]["custom"] == {"request_contact": "Share"} and merged[0]["buttons"]
     assert merged[1] == answers[2]  # a second custom part stays on its own
     assert replies.merge_custom_parts([answers[2]]) == [answers[2]]
+
+
+def test_a_scale_of_numbers_goes_six_to_a_row():
+    scale = replies.inline_keyboard([{"title": str(i), "payload": str(i)} for i in range(11)], {})
+    assert [len(row) for row in scale.inline_keyboard] == [6, 5]
+    assert [key.callback_data for row in scale.inline_keyboard for key in row] == [str(i) for i in range(11)]
