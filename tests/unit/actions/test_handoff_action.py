@@ -9,7 +9,6 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
 
 from actions import store
 from actions.handoff import ActionHandleNluFallback, ActionRequestHandoff, ActionReturnToBot
@@ -37,12 +36,6 @@ def tracker(chat_id: int, *, intent: str, text: str, previous_actions: tuple[str
         "active_loop": {},
         "latest_action_name": "action_listen",
     })
-
-
-@pytest.fixture
-def use_test_database(engine, session, monkeypatch):
-    monkeypatch.setattr(store, "session_factory", lambda: sessionmaker(engine, expire_on_commit=False))
-    return session
 
 
 def run(action, tracker_):

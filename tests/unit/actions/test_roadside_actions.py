@@ -9,9 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
 
-from actions import store
 from actions.roadside import (
     ActionCancelRoadsideRequest, ActionReviewRoadsideRequest, ActionRoadsideStatus, ActionStartRoadsideRequest,
     ActionSubmitRoadsideRequest, ValidateRoadsideForm,
@@ -33,12 +31,6 @@ def tracker(user_id: int, *, text: str, intent: str = "request_roadside_assistan
         "events": events + [{"event": "user", "text": text, "parse_data": latest}], "paused": False,
         "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
     })
-
-
-@pytest.fixture
-def use_test_database(engine, session, monkeypatch):
-    monkeypatch.setattr(store, "session_factory", lambda: sessionmaker(engine, expire_on_commit=False))
-    return session
 
 
 @pytest.fixture

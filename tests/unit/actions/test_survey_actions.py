@@ -9,9 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
 
-from actions import store
 from actions.handoff import HANDOFF_REQUESTED
 from actions.survey import SKIPPED, ActionStopNpsSurvey, ActionSubmitNpsSurvey, ValidateNpsSurveyForm
 from claims.clock import utcnow
@@ -21,12 +19,6 @@ from claims.stages import ClaimStage
 from claims.survey import invitations
 from claims.survey.rules import SurveyRules
 from tests.factories import make_claim, make_linked_policyholder, make_policy, make_vehicle
-
-
-@pytest.fixture
-def use_test_database(engine, session, monkeypatch):
-    monkeypatch.setattr(store, "session_factory", lambda: sessionmaker(engine, expire_on_commit=False))
-    return session
 
 
 @pytest.fixture
