@@ -151,9 +151,15 @@ class TerminalChat:
         if line.startswith("\\"):
             await self.client.send_text(view.chat_id, line[1:], user=view.user, thread_id=view.thread_id)
             return True
-        if line.isdigit() and 1 <= int(line) <= len(view.choices):
-            await self.choose(view, *view.choices[int(line) - 1])
-            return True
+        if line.isdigit():
+            # A keyboard of numbers (the survey's 0-10) is answered by the number on the button, not by its place.
+            by_title = next((c for c in view.choices if _label(c[1]) == line), None)
+            if by_title is not None and all(_label(c[1]).isdigit() for c in view.choices):
+                await self.choose(view, *by_title)
+                return True
+            if 1 <= int(line) <= len(view.choices):
+                await self.choose(view, *view.choices[int(line) - 1])
+                return True
         command, _, rest = line.partition(" ")
         # Only a simulator command's arguments are split like a shell's: "we're fine" is just text.
         args = shlex.split(rest) if rest.strip() and command.startswith("/") else []

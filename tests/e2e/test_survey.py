@@ -37,13 +37,15 @@ WORDS = {
            "thanks_detractor": "A colleague will call you back", "again": "a number from 0 to 10",
            "skip": "Skip", "injured": "Is anyone hurt", "report": "I just had an accident, someone hit my car",
            "no_injury": "no, nobody is hurt", "promoter_reason": "paid within two days, very quick",
-           "detractor_reason": "3, nobody explained how the payout was calculated", "typed": "8/10",
+           "detractor_reason": "nobody explained how the payout was calculated", "typed": "8/10",
+           "one_message": "2, the assessment took three weeks",
            "unclear": "not sure really", "paid": "was paid on"},
     "zh": {"question": "推荐给朋友或同事", "why_not": "不愿推荐我们的主要原因", "improve": "做得更好",
            "why": "愿意推荐我们的主要原因", "thanks_promoter": "意义很大", "thanks_passive": "我们会据此改进",
            "thanks_detractor": "同事会就此回访您", "again": "0 到 10 的分数", "skip": "跳过",
            "injured": "有人受伤吗", "report": "我刚出了车祸，被人撞了", "no_injury": "没有人受伤",
-           "promoter_reason": "两天就赔到账了，很快", "detractor_reason": "3分，赔款怎么算的没人解释",
+           "promoter_reason": "两天就赔到账了，很快", "detractor_reason": "赔款怎么算的没人解释",
+           "one_message": "2分，定损拖了三个礼拜",
            "typed": "打8分", "unclear": "说不好", "paid": "已于"},
 }
 
@@ -157,11 +159,11 @@ async def test_a_detractor_opens_a_call_back_case_with_the_score_and_reason(surv
     chat = chat_factory(language)
     number = await customer_with_approved_claim(surveying, chat, language)
     backoffice(surveying, "pay", number, "--card-last4", "4321")
-    await survey_question(chat, language)
-    # the score and the reason in one message: the follow-up is not asked again
+    question = await survey_question(chat, language)
+    follow_up = await chat.press(question, "3")
+    assert WORDS[language]["why_not"] in texts(follow_up)
     thanks = await chat.send(WORDS[language]["detractor_reason"])
     assert WORDS[language]["thanks_detractor"] in texts(thanks)
-    assert WORDS[language]["why_not"] not in texts(thanks)
     case = await desk.case_of(chat.user.id)
     assert case.reason is HandoffReason.nps_detractor
     card = await desk.wait_in_topic(case.topic_id, f"Case #{case.id}")
@@ -185,6 +187,11 @@ async def test_a_customer_reporting_an_accident_is_not_interrupted(surveying, ch
     # positive control: once the report is stopped, the survey comes
     await chat.send("/cancel")
     await survey_question(chat, language, after=in_form[-1]["message_id"], timeout=40)
+    # the score and its reason in one message: the follow-up is not asked for what was said
+    thanks = await chat.send(WORDS[language]["one_message"])
+    assert WORDS[language]["thanks_detractor"] in texts(thanks) and WORDS[language]["why_not"] not in texts(thanks)
+    response = survey_of(surveying, number).response
+    assert (response.score, response.reason) == (2, NpsReason.slow)
 
 
 @LANGUAGES
@@ -241,3 +248,32 @@ async def test_nps_in_the_agents_group_sends_the_report_and_its_chart(surveying,
         answered = session.scalar(select(NpsResponse.id).limit(1))
         callbacks = session.scalars(select(Handoff).where(Handoff.reason == HandoffReason.nps_detractor)).all()
     assert answered is not None and f"call back: {sum(1 for h in callbacks if h.status.value != 'closed')}" in text
+
+
+@LANGUAGES
+async def test_surveys_off_withholds_it_and_on_lets_it_come(surveying, chat_factory, language):
+    chat = chat_factory(language)
+    number = await customer_with_approved_claim(surveying, chat, language)
+    off = await chat.send("/surveys off")
+    assert ("no more satisfaction surveys" if language == "en" else "不再发送满意度问卷") in texts(off)
+    backoffice(surveying, "pay", number, "--card-last4", "4321")
+    withheld = await until(lambda: (s := survey_of(surveying, number)) and s.status is SurveyStatus.withheld and s,
+                           message="the survey withheld")
+    assert withheld.note == "the customer turned surveys off"
+    assert WORDS[language]["question"] not in texts(await chat.sim.messages(chat.user.id))
+    await chat.send("/surveys on")
+    backoffice(surveying, "survey", number)  # positive control: allowed again, the same survey comes
+    await survey_question(chat, language, timeout=40)
+
+
+@LANGUAGES
+async def test_asking_for_a_person_mid_survey_hands_over(surveying, chat_factory, desk, language):
+    chat = chat_factory(language)
+    number = await customer_with_approved_claim(surveying, chat, language)
+    backoffice(surveying, "pay", number, "--card-last4", "4321")
+    await survey_question(chat, language)
+    asked = await chat.send("I want to talk to a real person please" if language == "en" else "转人工")
+    assert ("passing you to a colleague" if language == "en" else "正在为您转接人工客服") in texts(asked)
+    case = await desk.case_of(chat.user.id)
+    assert case.reason is HandoffReason.user_request
+    assert survey_of(surveying, number).response is None  # nothing was read as a score

@@ -89,3 +89,21 @@ async def test_a_registered_customer_can_be_messaged_first(bot, client):
     await bot.send_message(ALICE.id, "Your claim was approved")
     assert (await bot.get_chat(ALICE.id)).first_name == "Alice"
     assert [m["text"] for m in await client.wait_for_messages(ALICE.id, after=0)] == ["Your claim was approved"]
+
+
+async def test_terminal_chat_answers_a_keyboard_of_numbers_by_the_number(bot, client, capsys):
+    chat = TerminalChat(client, View("customer", ALICE.id, ALICE), None, phone="+85261234567", location=(22.3, 114.2))
+    await chat.handle("hi")
+    first = (await bot.get_updates())[-1]
+    scale = [[{"text": str(n), "callback_data": str(n)} for n in range(6)],
+             [{"text": str(n), "callback_data": str(n)} for n in range(6, 11)]]
+    await bot.send_message(ALICE.id, "0 to 10?", reply_markup={"inline_keyboard": scale})
+    await chat.refresh()
+    await chat.handle("9")  # the button "9", not the ninth button ("8")
+    pressed = (await bot.get_updates(offset=first.update_id + 1))[-1]
+    assert pressed.callback_query.data == "9"
+    await bot.send_message(ALICE.id, "Which one?", reply_markup={"inline_keyboard": [
+        [{"text": "Tow", "callback_data": "tow"}, {"text": "Fuel", "callback_data": "fuel"}]]})
+    await chat.refresh()
+    await chat.handle("2")  # other keyboards: still by place
+    assert (await bot.get_updates(offset=pressed.update_id + 1))[-1].callback_query.data == "fuel"
