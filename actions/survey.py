@@ -131,7 +131,7 @@ class ActionSubmitNpsSurvey(ClaimsAction):
             score = survey.response.score
             summary = f"NPS {score}/10 · " + (REASON_LABELS[recorded.reason]["en"] if recorded.reason else "no reason given")
             if comment:
-                summary += f": “{comment}”"
+                summary += f" · {comment}"  # the card quotes the summary as the customer's words
             existing = handoffs.open_handoff_for_chat(session, chat_id(tracker))
             handoff = existing or handoffs.request_handoff(
                 session, chat_id=chat_id(tracker), telegram_user_id=telegram_user_id(tracker),

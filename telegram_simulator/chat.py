@@ -122,9 +122,11 @@ class TerminalChat:
         markup_changed = previous is None or previous[2] != signature[2]
         if view.choices and (not moves or markup_changed) and (
                 view.inline_message_id == message_id or message.get("reply_markup")):
-            lines.append("      " + "  ".join(
-                f"[{n}] {_label(button)}" for n, (_, button) in enumerate(view.choices, 1)
-            ))
+            labels = [_label(button) for _, button in view.choices]
+            if all(label.isdigit() for label in labels):  # a scale: typed as the number itself
+                lines.append("      " + "  ".join(f"[{label}]" for label in labels))
+            else:
+                lines.append("      " + "  ".join(f"[{n}] {label}" for n, label in enumerate(labels, 1)))
         self.say("\n".join(lines))
 
     @staticmethod

@@ -123,7 +123,7 @@ def test_a_detractor_opens_a_call_back_case_for_the_desk(sent_survey, use_test_d
     assert slots["nps_outcome"] == "detractor"
     handoff = use_test_database.scalar(select(Handoff).where(Handoff.chat_id == chat))
     assert handoff.reason is HandoffReason.nps_detractor
-    assert handoff.summary == f"NPS 2/10 · payout calculation not explained: “{reason}”"
+    assert handoff.summary == f"NPS 2/10 · payout calculation not explained · {reason}"
     assert handoff.claim_id == stored(use_test_database, survey_id).claim_id
     assert dispatcher.messages[0]["custom"] == {"notice": HANDOFF_REQUESTED, "handoff_id": handoff.id}
 
