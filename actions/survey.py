@@ -63,6 +63,12 @@ def _typed(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
 
 
+def _cleared() -> list[dict[str, Any]]:
+    """The survey's answer slots emptied, so that a later survey starts from nothing."""
+    return [SlotSet("nps_score", None), SlotSet("nps_reason", None), SlotSet("nps_score_error", None),
+            SlotSet("nps_failures", 0), SlotSet("nps_survey_id", None)]
+
+
 class ValidateNpsSurveyForm(FormValidationAction):
     """Reads the score (stored at once) and the follow-up; a score given with a reason skips the question."""
 
@@ -115,8 +121,7 @@ class ActionSubmitNpsSurvey(ClaimsAction):
         return "action_submit_nps_survey"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, *, session: Session):
-        reset = [SlotSet("nps_score", None), SlotSet("nps_reason", None), SlotSet("nps_score_error", None),
-                 SlotSet("nps_failures", 0), SlotSet("nps_survey_id", None)]
+        reset = _cleared()
         if tracker.get_slot("nps_outcome") in ("closed", "unscored"):
             return reset
         survey = _open_survey(session, tracker)
@@ -155,5 +160,4 @@ class ActionStopNpsSurvey(ClaimsAction):
         survey = _open_survey(session, tracker)
         if survey is not None and survey.response is not None:
             invitations.record_follow_up(session, survey, None, now=datetime.now(timezone.utc))
-        return [SlotSet("nps_score", None), SlotSet("nps_reason", None), SlotSet("nps_score_error", None),
-                SlotSet("nps_failures", 0), SlotSet("nps_survey_id", None), SlotSet("requested_slot", None)]
+        return [*_cleared(), SlotSet("requested_slot", None)]

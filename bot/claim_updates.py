@@ -61,21 +61,26 @@ def record_delivery(
             )
 
 
+async def record_send_failure(context: ContextTypes.DEFAULT_TYPE, delivery_id: int, error: Exception) -> None:
+    """Record why a delivery did not go out: a blocked bot for good, Telegram's flood control as the time to
+    retry, anything else with the usual back-off."""
+    if isinstance(error, Forbidden):  # the user blocked the bot: retrying will not help
+        logger.info("delivery %s: the chat blocked the bot", delivery_id)
+        await asyncio.to_thread(record_delivery, context, delivery_id, error=f"forbidden: {error}", permanent=True)
+    elif isinstance(error, RetryAfter):
+        await asyncio.to_thread(record_delivery, context, delivery_id, error=str(error), retry_after=error.retry_after)
+    else:
+        logger.warning("delivery %s failed: %s", delivery_id, error)
+        await asyncio.to_thread(record_delivery, context, delivery_id, error=str(error))
+
+
 async def push_stage_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
     """One round: send every due stage update."""
     for delivery_id, chat_id, message in await asyncio.to_thread(_take_due, context):
         try:
             sent = await context.bot.send_message(chat_id, message)
-        except Forbidden as error:  # the user blocked the bot: retrying will not help
-            logger.info("delivery %s: chat %s blocked the bot", delivery_id, chat_id)
-            await asyncio.to_thread(record_delivery, context, delivery_id, error=f"forbidden: {error}", permanent=True)
-            continue
-        except RetryAfter as error:  # Telegram's flood control says when to try again
-            await asyncio.to_thread(record_delivery, context, delivery_id, error=str(error), retry_after=error.retry_after)
-            continue
         except TelegramError as error:
-            logger.warning("delivery %s failed: %s", delivery_id, error)
-            await asyncio.to_thread(record_delivery, context, delivery_id, error=str(error))
+            await record_send_failure(context, delivery_id, error)
             continue
         await asyncio.to_thread(record_delivery, context, delivery_id, message_id=sent.message_id, error=None)
         await context.bot_data["store"].record(chat_id=chat_id, direction="out", sender="bot", text=message)

@@ -17,11 +17,11 @@ from datetime import datetime, timezone
 from functools import partial
 
 from sqlalchemy.orm import Session
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import replies
-from bot.claim_updates import record_delivery
+from bot.claim_updates import record_delivery, record_send_failure
 from bot.handlers.conversation import deliver
 from bot.rasa_client import RasaUnavailable
 from bot.settings import BotSettings
@@ -76,8 +76,9 @@ def _start(session: Session, *, survey_id: int, chat_id: int, settings: BotSetti
     if survey is None or survey.response is not None:
         return "closed"
     now = datetime.now(timezone.utc)
-    busy = invitations.busy_reason(session, chat_id, None, answering_since=now - settings.survey_rules.answer_window)
-    if busy and busy != "answering another survey":
+    busy = invitations.busy_reason(session, survey, chat_id, None,
+                                   answering_since=now - settings.survey_rules.answer_window)
+    if busy:
         return busy
     preference = session.get(ChatPreference, chat_id)
     # the chat's language; a customer who has not written since linking gets the policyholder's
@@ -101,7 +102,7 @@ async def _send(context: ContextTypes.DEFAULT_TYPE, delivery_id: int, chat_id: i
         loop = await rasa.active_loop(str(chat_id))
         start = await asyncio.to_thread(_in_session, context, partial(
             _start, survey_id=survey_id, chat_id=chat_id, settings=settings))
-        if loop and loop != SURVEY_FORM:
+        if loop and loop != SURVEY_FORM and isinstance(start, SurveyStart):
             start = f"in {loop}"
         if start == "closed":
             # nothing to ask any more (answered or expired meanwhile): recorded as done, without a message
@@ -146,14 +147,8 @@ async def survey_round(context: ContextTypes.DEFAULT_TYPE) -> None:
     for delivery_id, chat_id, survey_id in await asyncio.to_thread(_in_session, context, partial(_take, settings=settings)):
         try:
             await _send(context, delivery_id, chat_id, survey_id)
-        except Forbidden as error:  # blocked the bot: never retried
-            await asyncio.to_thread(record_delivery, context, delivery_id, error=f"forbidden: {error}", permanent=True)
-        except RetryAfter as error:
-            await asyncio.to_thread(record_delivery, context, delivery_id, error=str(error),
-                                    retry_after=error.retry_after)
         except (TelegramError, RasaUnavailable) as error:
-            logger.warning("survey delivery %s failed: %s", delivery_id, error)
-            await asyncio.to_thread(record_delivery, context, delivery_id, error=str(error))
+            await record_send_failure(context, delivery_id, error)
         except Exception as error:  # one survey's fault must not hold up the others: retried, then failed
             logger.exception("survey delivery %s failed", delivery_id)
             await asyncio.to_thread(record_delivery, context, delivery_id, error=f"{type(error).__name__}")

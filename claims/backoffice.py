@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from claims.clock import require_aware, utcnow
+from claims.clock import business_date, require_aware, utcnow
 from claims.db import make_engine, make_session_factory, session_scope
 from claims.enums import SurveyStatus
 from claims.models import Adjuster, Claim
@@ -204,7 +204,7 @@ def _survey(session: Session, args: argparse.Namespace, now: datetime, settings:
 
 def _nps(session: Session, args: argparse.Namespace, now: datetime, settings: ClaimsSettings) -> int:
     try:
-        period = parse_period(args.period, today=now.astimezone(settings.timezone).date())
+        period = parse_period(args.period, today=business_date(now, settings.timezone))
     except ValueError as error:
         raise Refused(str(error)) from None
     report = nps_report(session, period=period, tz=settings.timezone, branch=args.branch)

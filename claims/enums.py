@@ -154,8 +154,9 @@ class SurveyTrigger(str, Enum):
 
 
 class SurveyStatus(str, Enum):
-    """scheduled -> sent -> answered (score and follow-up) or scored (score only: skipped, or no reply);
-    scheduled -> withheld (throttled, opted out, not linked). Final: answered, withheld, expired."""
+    """scheduled -> sent -> scored (the score, the follow-up still open) -> answered (the follow-up given,
+    skipped or stopped); sent -> expired (no score in the answer window); scheduled -> withheld (throttled,
+    opted out, not linked). Final: answered, withheld, expired."""
 
     scheduled = "scheduled"
     sent = "sent"

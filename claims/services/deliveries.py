@@ -133,18 +133,19 @@ def claim_due_deliveries(
         return []
     if lease_seconds <= 0:
         raise ValueError("lease_seconds must be positive")
+    of_kinds = (Delivery.kind.in_(kinds),) if kinds else ()
     # Died on its last attempt (a message that crashes the sender must not loop forever).
     session.execute(
         update(Delivery)
         .where(Delivery.status == DeliveryStatus.sending, Delivery.locked_until <= now,
-               Delivery.attempts >= max_attempts, *((Delivery.kind.in_(kinds),) if kinds else ()))
+               Delivery.attempts >= max_attempts, *of_kinds)
         .values(status=DeliveryStatus.failed, locked_until=None, last_error=LEASE_EXPIRED_NOTE)
         .execution_options(synchronize_session=False)
     )
     due = and_(
         Delivery.status.in_((DeliveryStatus.pending, DeliveryStatus.sending)),
         or_(Delivery.locked_until.is_(None), Delivery.locked_until <= now),
-        *((Delivery.kind.in_(kinds),) if kinds else ()),
+        *of_kinds,
     )
     # Two statements rather than UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED):
     # PostgreSQL may re-run such a subquery and then update more than `limit` rows.

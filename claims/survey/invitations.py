@@ -168,15 +168,19 @@ def _last_surveyed_at(session: Session, policyholder_id: int, survey_id: int) ->
     )
 
 
-def busy_reason(session: Session, chat_id: int, in_conversation: str | None, *, answering_since: datetime) -> str | None:
-    """Why the customer should not be surveyed now (with an agent, in a rescue, in another survey or a
-    form), or None."""
+def busy_reason(session: Session, survey: NpsSurvey, chat_id: int, in_conversation: str | None, *,
+                answering_since: datetime) -> str | None:
+    """Why the customer should not be asked `survey` now (with an agent, in a rescue, answering another survey
+    sent since `answering_since`, in a form), or None."""
     if open_handoff_for_chat(session, chat_id) is not None:
         return "with an agent"
     if open_request_for_chat(session, chat_id) is not None:
         return "a rescue is under way"
-    other = open_survey_for_chat(session, chat_id)
-    if other is not None and other.sent_at is not None and other.sent_at >= answering_since:
+    another = session.scalar(
+        select(NpsSurvey.id).where(NpsSurvey.chat_id == chat_id, NpsSurvey.id != survey.id,
+                                   NpsSurvey.status.in_(_OPEN), NpsSurvey.sent_at >= answering_since).limit(1)
+    )
+    if another is not None:
         return "answering another survey"
     return in_conversation
 
@@ -214,7 +218,7 @@ def release_survey(
         survey.due_at, survey.note = after_quiet_hours(now, rules), "deferred: quiet hours"
         session.commit()
         return Release.quiet_hours
-    busy = busy_reason(session, chat_id, in_conversation, answering_since=now - rules.answer_window)
+    busy = busy_reason(session, survey, chat_id, in_conversation, answering_since=now - rules.answer_window)
     if busy:
         survey.due_at, survey.note = now + rules.busy_recheck, f"deferred: {busy}"
         session.commit()
@@ -239,14 +243,6 @@ def expire_unanswered(session: Session, *, now: datetime, rules: SurveyRules) ->
     ).rowcount
     session.commit()
     return expired
-
-
-def open_survey_for_chat(session: Session, chat_id: int) -> NpsSurvey | None:
-    """The survey this chat was sent and may still answer (sent, or scored with the follow-up pending)."""
-    return session.scalars(
-        select(NpsSurvey).where(NpsSurvey.chat_id == chat_id, NpsSurvey.status.in_(_OPEN))
-        .order_by(NpsSurvey.sent_at.desc(), NpsSurvey.id.desc())
-    ).first()
 
 
 def survey_for_chat(session: Session, survey_id: int, chat_id: int) -> NpsSurvey | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -117,11 +117,6 @@ class NpsReport:
         return share(self.counts[category], self.scored)
 
 
-def branches(session: Session) -> list[str]:
-    """The branches that have survey answers, for the `/nps` help."""
-    return sorted(b for b in session.scalars(select(NpsResponse.branch).distinct()) if b)
-
-
 def nps_report(session: Session, *, period: Period, tz: tzinfo, branch: str | None = None) -> NpsReport:
     """The report for the period (by when the answer was given) and, optionally, one branch."""
     start, end = period.bounds(tz)
@@ -147,7 +142,7 @@ def nps_report(session: Session, *, period: Period, tz: tzinfo, branch: str | No
     }
     months: dict[str, Counter[NpsCategory]] = {}
     for response in sorted(responses, key=lambda r: r.created_at):
-        month = _aware(response.created_at).astimezone(tz).strftime("%Y-%m")
+        month = response.created_at.astimezone(tz).strftime("%Y-%m")
         months.setdefault(month, Counter())[nps_category(response.score)] += 1
     month_lines = [
         MonthLine(month, sum(c.values()), net_promoter_score(c[NpsCategory.promoter], c[NpsCategory.passive],
@@ -167,10 +162,6 @@ def nps_report(session: Session, *, period: Period, tz: tzinfo, branch: str | No
         nps=net_promoter_score(counts[NpsCategory.promoter], counts[NpsCategory.passive], counts[NpsCategory.detractor]),
         reasons=reasons, months=month_lines, open_callbacks=callbacks,
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 _GROUPS = {
@@ -211,6 +202,6 @@ def report_text(report: NpsReport, language: str, *, tz: tzinfo) -> str:
                                                       share=_percent(line.share)))
     lines.append(_TEXT["callbacks"][lang].format(count=len(report.open_callbacks)))
     for callback in report.open_callbacks[:10]:
-        since = _aware(callback.requested_at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        since = callback.requested_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         lines.append(_TEXT["callback"][lang].format(id=callback.handoff_id, since=since))
     return "\n".join(lines)
