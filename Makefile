@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`. The rest are for development.
-.PHONY: run test setup train validate nlu-eval seed migrate benchmark
+.PHONY: run test setup train validate nlu-eval seed migrate benchmark benchmark-campaign
 
 run:        ## install what is missing, train if needed, start everything (local chat without a token)
 	bash scripts/run.sh $(ARGS)
@@ -27,3 +27,6 @@ seed:       ## load the demo data (add ARGS=--reset to start over)
 
 benchmark:  ## figures for the agents' console: handover, burst, relay latency (about 2 minutes)
 	bash -c 'source scripts/env.sh && bash scripts/setup.sh >/dev/null && bash scripts/train.sh >/dev/null && $$APP_PY -m benchmarks.agent_desk $(ARGS)'
+
+benchmark-campaign:  ## the campaign sender's rate against Telegram's limits, 10,000 customers (about 6 minutes)
+	bash -c 'source scripts/env.sh && bash scripts/setup.sh >/dev/null && $$APP_PY -m benchmarks.campaign_rate $(ARGS)'

@@ -14,12 +14,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import claim_updates, roadside, surveys
+from bot import roadside
 from bot.agent_desk import console, customer_relay, topics
 from bot.agent_desk.canned import CannedReplies
-from bot.handlers import commands, conversation, errors, identity, media
+from bot.handlers import commands, conversation, errors, identity, media, reminders
 from bot.ordering import PerChatUpdateProcessor
 from bot.rasa_client import RasaClient
+from bot.scheduler import Leadership
 from bot.settings import BotSettings, get_bot_settings
 from bot.store import ChatStore
 from claims.db import make_engine, make_session_factory
@@ -36,6 +37,7 @@ COMMANDS = {
         BotCommand("mute", "Stop claim updates"),
         BotCommand("unmute", "Resume claim updates"),
         BotCommand("surveys", "Satisfaction surveys on / off"),
+        BotCommand("reminders", "Choose your reminders"),
         BotCommand("logout", "Unlink this account from your policy"),
     ],
     "zh": [
@@ -46,6 +48,7 @@ COMMANDS = {
         BotCommand("mute", "关闭理赔进度推送"),
         BotCommand("unmute", "开启理赔进度推送"),
         BotCommand("surveys", "开启 / 关闭满意度问卷"),
+        BotCommand("reminders", "设置提醒"),
         BotCommand("logout", "解除账号与保单的关联"),
     ],
 }
@@ -77,13 +80,13 @@ async def post_init(application: Application) -> None:
     # text handlers pass waiting album photos on first; handed over here because media imports them
     application.bot_data["flush_album"] = media.flush_album
     application.bot_data["on_desk_notice"] = topics.on_desk_notice
-    if settings.stage_update_interval_seconds > 0:  # 0 turns pushing off (e.g. a second bot on one store)
-        application.job_queue.run_repeating(
-            claim_updates.push_stage_updates, interval=settings.stage_update_interval_seconds, first=1, name="stage-updates"
-        )
     application.bot_data["canned_replies"] = CannedReplies.load(settings.canned_replies_file)
-    if settings.survey_interval_seconds > 0:  # 0 turns surveys off in this process
-        surveys.start_surveying(application, settings)
+    if settings.scheduler_enabled:  # stage updates, reminders, campaigns and surveys: by the lease holder only
+        leadership = Leadership(application, settings, engine, application.bot_data["store"].sessions)
+        application.bot_data["leadership"] = leadership
+        leadership.start()
+    else:
+        logger.info("SCHEDULER_ENABLED is false: this process only converses")
     if settings.roadside_provider_url:
         roadside.start_following(application, settings)
     else:
@@ -98,7 +101,9 @@ async def post_init(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Close the Rasa and provider clients and the database engine."""
+    """Stop scheduling (the lease is given up), close the Rasa and provider clients and the database engine."""
+    if leadership := application.bot_data.get("leadership"):
+        await leadership.close()
     await roadside.stop_following(application)
     if rasa := application.bot_data.get("rasa"):
         await rasa.close()
@@ -148,8 +153,10 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler(["mute", "mute_updates"], identity.mute_updates, filters=PRIVATE))
     application.add_handler(CommandHandler(["unmute", "unmute_updates"], identity.unmute_updates, filters=PRIVATE))
     application.add_handler(CommandHandler("surveys", identity.surveys, filters=PRIVATE))
+    application.add_handler(CommandHandler("reminders", reminders.show_reminders, filters=PRIVATE))
     application.add_handler(MessageHandler(filters.COMMAND & PRIVATE, commands.unknown_command))
     application.add_handler(CallbackQueryHandler(commands.language_button, pattern=f"^{commands.LANGUAGE_CALLBACK_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(reminders.on_reminder_button, pattern=f"^{reminders.CALLBACK_PREFIX}"))
     application.add_handler(CallbackQueryHandler(conversation.on_button))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, conversation.on_text))
     application.add_handler(MessageHandler(filters.PHOTO & PRIVATE, media.on_photo))

@@ -1,16 +1,20 @@
-"""Turns Rasa's replies into Telegram messages: text, inline keyboards, images, share requests."""
+"""Turns Rasa's replies into Telegram messages (text, inline keyboards, images, share requests), and the bot's
+own way of saying something: `say` sends and keeps it in the transcript."""
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
+from telegram.ext import ContextTypes
 
 # Telegram allows at most 64 bytes of callback data; longer payloads are kept here and the
 # button carries a short key instead.
@@ -20,6 +24,18 @@ LONG_PAYLOAD_PREFIX = "p:"
 # numbers (0 to 10) goes six to a row.
 SHORT_TITLE = 18
 SCALE_PER_ROW = 6
+
+
+async def say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: str, **kwargs: Any) -> Message:
+    """Send a message and keep it in the transcript."""
+    sent = await context.bot.send_message(chat_id, message, **kwargs)
+    await context.bot_data["store"].record(chat_id=chat_id, direction="out", sender="bot", text=message)
+    return sent
+
+
+def intent_payload(intent: str, **entities: Any) -> str:
+    """A message that Rasa reads as an intent with entities, e.g. /share_location{"latitude": 1}."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
 def callback_data_for(payload: str, long_payloads: dict[str, str]) -> str:

@@ -35,6 +35,16 @@ class BotSettings(ClaimsSettings):
     stage_update_interval_seconds: float = 15.0
     # How often due NPS surveys are looked for and sent (the delay itself is SURVEY_DELAY_SECONDS); 0: off.
     survey_interval_seconds: float = 30.0
+    # The scheduler (bot/scheduler.py): whether this process may hold its lease (false: a process that only
+    # converses), how long a lease lasts and how often it is renewed, how late a missed job may still run, how
+    # often reminders are planned and campaigns started, and how long the outbox sender rests when idle.
+    scheduler_enabled: bool = True
+    scheduler_lease_seconds: float = 20.0
+    scheduler_renew_seconds: float = 5.0
+    scheduler_misfire_grace_seconds: int = 3600
+    reminder_interval_seconds: float = 300.0
+    campaign_poll_seconds: float = 5.0
+    outbox_idle_seconds: float = 1.0
     # The agents' console: a forum supergroup where each handed-over conversation gets a topic. Only the
     # Telegram user ids listed in AGENT_IDS (and still members of the group) may act on cases.
     agents_chat_id: int | None = None
@@ -61,6 +71,14 @@ class BotSettings(ClaimsSettings):
         # "111,222" or "[111, 222]" in the environment; a list when built in code.
         if isinstance(value, str):
             return [int(part) for part in value.strip("[] ").replace(" ", "").split(",") if part]
+        return value
+
+    @field_validator("scheduler_renew_seconds")
+    @classmethod
+    def _renew_well_before_expiry(cls, value: float, info) -> float:
+        lease = info.data.get("scheduler_lease_seconds", 20.0)
+        if not 0 < value < lease:
+            raise ValueError("SCHEDULER_RENEW_SECONDS must be positive and shorter than SCHEDULER_LEASE_SECONDS")
         return value
 
     @property

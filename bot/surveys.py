@@ -18,10 +18,10 @@ from functools import partial
 
 from sqlalchemy.orm import Session
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, Job
 
 from bot import replies
-from bot.claim_updates import record_delivery, record_send_failure
+from bot.outbox import context_recorder, record_delivery, record_send_failure
 from bot.handlers.conversation import deliver
 from bot.rasa_client import RasaUnavailable
 from bot.settings import BotSettings
@@ -90,6 +90,10 @@ def _start(session: Session, *, survey_id: int, chat_id: int, settings: BotSetti
     return SurveyStart(survey.id, subject, language)
 
 
+def _dispatching(session: Session, *, delivery_id: int) -> None:
+    deliveries.mark_dispatched(session, delivery_id, now=datetime.now(timezone.utc))
+
+
 def _postpone(session: Session, *, delivery_id: int, why: str, settings: BotSettings) -> None:
     until = datetime.now(timezone.utc) + settings.survey_rules.busy_recheck
     deliveries.postpone(session, delivery_id, until=until, note=f"deferred: {why}")
@@ -106,12 +110,13 @@ async def _send(context: ContextTypes.DEFAULT_TYPE, delivery_id: int, chat_id: i
             start = f"in {loop}"
         if start == "closed":
             # nothing to ask any more (answered or expired meanwhile): recorded as done, without a message
-            await asyncio.to_thread(record_delivery, context, delivery_id, message_id=None)
+            await asyncio.to_thread(record_delivery, *context_recorder(context), delivery_id, message_id=None)
             return
         if isinstance(start, str):
             await asyncio.to_thread(_in_session, context, partial(
                 _postpone, delivery_id=delivery_id, why=start, settings=settings))
             return
+        await asyncio.to_thread(_in_session, context, partial(_dispatching, delivery_id=delivery_id))
         messages = await rasa.start_form(str(chat_id), SURVEY_FORM, {
             "language": start.language, "nps_survey_id": float(start.survey_id), "nps_subject": start.subject,
             "nps_score": None, "nps_reason": None, "nps_follow_up": None, "nps_score_error": None,
@@ -120,7 +125,7 @@ async def _send(context: ContextTypes.DEFAULT_TYPE, delivery_id: int, chat_id: i
         sent = None
         for message in replies.merge_custom_parts(messages):
             sent = await deliver(context, chat_id, message) or sent
-    await asyncio.to_thread(record_delivery, context, delivery_id, message_id=sent.message_id if sent else None)
+    await asyncio.to_thread(record_delivery, *context_recorder(context), delivery_id, message_id=sent.message_id if sent else None)
 
 
 async def survey_round(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -148,14 +153,14 @@ async def survey_round(context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             await _send(context, delivery_id, chat_id, survey_id)
         except (TelegramError, RasaUnavailable) as error:
-            await record_send_failure(context, delivery_id, error)
+            await record_send_failure(*context_recorder(context), delivery_id, chat_id, error)
         except Exception as error:  # one survey's fault must not hold up the others: retried, then failed
             logger.exception("survey delivery %s failed", delivery_id)
-            await asyncio.to_thread(record_delivery, context, delivery_id, error=f"{type(error).__name__}")
+            await asyncio.to_thread(record_delivery, *context_recorder(context), delivery_id, error=f"{type(error).__name__}")
 
 
-def start_surveying(application: Application, settings: BotSettings) -> None:
-    """Run the survey round every SURVEY_INTERVAL_SECONDS."""
-    application.job_queue.run_repeating(survey_round, interval=settings.survey_interval_seconds, first=2,
-                                        name="nps-surveys")
+def start_surveying(application: Application, settings: BotSettings) -> Job:
+    """Run the survey round every SURVEY_INTERVAL_SECONDS (while this process holds the scheduler's lease)."""
+    return application.job_queue.run_repeating(survey_round, interval=settings.survey_interval_seconds, first=2,
+                                               name="nps-surveys")
 

@@ -14,8 +14,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "谢谢，这段内容我已经保存到您的案件记录里了。为了尽快帮您，能用一两句话告诉我您需要什么吗？比如“我要报案”或“查理赔进度”。",
     },
     "unknown_command": {
-        "en": "I don't know that command. You can use /start (main menu), /language (English/中文), /cancel (stop what we're doing), /agent (talk to a person), /mute or /unmute (claim updates) and /logout. Or just write to me.",
-        "zh": "我不认识这个指令。可用的指令有：/start（主菜单）、/language（切换语言）、/cancel（取消当前操作）、/agent（转人工）、/mute 和 /unmute（理赔进度推送）、/logout（解除关联）。也可以直接给我发消息。",
+        "en": "I don't know that command. You can use /start (main menu), /language (English/中文), /cancel (stop what we're doing), /agent (talk to a person), /mute or /unmute (claim updates), /reminders, /surveys and /logout. Or just write to me.",
+        "zh": "我不认识这个指令。可用的指令有：/start（主菜单）、/language（切换语言）、/cancel（取消当前操作）、/agent（转人工）、/mute 和 /unmute（理赔进度推送）、/reminders（提醒设置）、/surveys（满意度问卷）、/logout（解除关联）。也可以直接给我发消息。",
     },
     "unavailable": {
         "en": "Sorry, I'm having trouble answering right now; your message is saved. Please try again in a minute, or call our hotline 95500 if it's urgent.",
@@ -65,6 +65,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Send /surveys off to stop satisfaction surveys, or /surveys on to allow them. Now: {state}.",
         "zh": "发送 /surveys off 停止满意度问卷，发送 /surveys on 重新开启。当前：{state}。",
     },
+    "reminders_intro": {
+        "en": "Your reminders. Tap one to switch it on or off:",
+        "zh": "您的提醒设置，点击可开启或关闭：",
+    },
+    "reminders_all_off": {
+        "en": "OK, every reminder is off. Send /reminders to switch any of them back on.",
+        "zh": "好的，已关闭全部提醒。发送 /reminders 可以重新开启。",
+    },
+    "reminders_all_on": {
+        "en": "Every reminder is on. Send /reminders to choose.",
+        "zh": "已开启全部提醒。发送 /reminders 可以逐项设置。",
+    },
+    "reminder_kind_documents": {"en": "Missing claim documents", "zh": "理赔材料补交"},
+    "reminder_kind_renewal": {"en": "Policy renewal", "zh": "保单续保"},
+    "reminder_kind_inspection": {"en": "Annual inspection", "zh": "车辆年检"},
+    "reminder_kind_maintenance": {"en": "Car service", "zh": "车辆保养"},
+    "reminder_kind_birthday": {"en": "Birthday greeting", "zh": "生日祝福"},
+    "reminder_kind_broadcasts": {"en": "Weather warnings and news", "zh": "天气预警与通知"},
     "surveys_state_on": {"en": "on", "zh": "开启"},
     "surveys_state_off": {"en": "off", "zh": "关闭"},
     "upload_received": {

@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from claims.clock import business_date, require_aware, utcnow
-from claims.db import make_engine, make_session_factory, session_scope
+from claims.db import make_engine, make_session_factory, session_scope, unusable_database_message
 from claims.enums import SurveyStatus
 from claims.models import Adjuster, Claim
 from claims.money import to_money
@@ -276,8 +276,7 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
         print(f"error: {refused}", file=sys.stderr)
         return EXIT_REFUSED
     except (OperationalError, ProgrammingError) as error:
-        print(f"error: the database could not be used ({type(error.orig).__name__}); is it running and "
-              "migrated (python -m claims.migrate)?", file=sys.stderr)
+        print(unusable_database_message(error), file=sys.stderr)
         return EXIT_DATABASE
     finally:
         engine.dispose()

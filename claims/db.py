@@ -72,3 +72,9 @@ def upgrade_database(url: str, revision: str = "head") -> None:
 
     _create_sqlite_folder(url)
     command.upgrade(alembic_config(url), revision)
+
+
+def unusable_database_message(error: Exception) -> str:
+    """What the command lines print when the database cannot be used (not running, not migrated)."""
+    reason = type(getattr(error, "orig", None) or error).__name__
+    return f"error: the database could not be used ({reason}); is it running and migrated (python -m claims.migrate)?"

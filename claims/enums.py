@@ -171,3 +171,32 @@ class DeliveryStatus(str, Enum):
     sending = "sending"
     sent = "sent"
     failed = "failed"
+    skipped = "skipped"  # not sent, and not to be: no longer due, opted out, blocked, campaign cancelled
+
+
+class ReminderKind(str, Enum):
+    """What a customer can switch on or off with /reminders (each kind also has an operator switch)."""
+
+    documents = "documents"  # missing documents on an open claim
+    renewal = "renewal"  # the policy ends soon
+    inspection = "inspection"  # the vehicle's annual inspection
+    maintenance = "maintenance"  # the vehicle's service
+    birthday = "birthday"
+    broadcasts = "broadcasts"  # operators' campaigns: weather warnings, announcements
+
+
+class CampaignKind(str, Enum):
+    message = "message"  # the operator's own words
+    weather_warning = "weather_warning"  # a template for a city and a hazard (claims.campaigns.templates)
+
+
+class CampaignStatus(str, Enum):
+    """scheduled -> running <-> paused -> done; scheduled, running or paused -> cancelled; scheduled -> expired
+    (its start time passed longer ago than the grace window while nothing was running)."""
+
+    scheduled = "scheduled"
+    running = "running"
+    paused = "paused"
+    done = "done"
+    cancelled = "cancelled"
+    expired = "expired"

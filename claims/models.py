@@ -13,8 +13,9 @@ from sqlalchemy.types import TypeDecorator
 
 from claims.clock import require_aware, utcnow
 from claims.enums import (
-    ChecklistItem, DeliveryKind, DeliveryStatus, HandoffEventKind, HandoffOutcome, HandoffReason, HandoffStatus,
-    Language, MessageDirection, MessageSender, NpsFollowUp, NpsReason, PolicyStatus, RoadsideStatus, ServiceType,
+    CampaignKind, CampaignStatus, ChecklistItem, DeliveryKind, DeliveryStatus, HandoffEventKind, HandoffOutcome, HandoffReason, HandoffStatus,
+    Language, MessageDirection, MessageSender, NpsFollowUp, NpsReason, PolicyStatus, ReminderKind, RoadsideStatus,
+    ServiceType,
     SurveyStatus, SurveyTrigger, ThirdParty, VerificationMethod,
 )
 from claims.money import to_money
@@ -91,6 +92,7 @@ class Policyholder(Base):
     id_number_last4: Mapped[str] = mapped_column(String(4))  # never the full resident ID number
     preferred_language: Mapped[Language] = mapped_column(enum_column(Language), default=Language.en)
     telegram_user_id: Mapped[Optional[int]] = mapped_column(BigInteger, unique=True)  # linked after verification
+    city: Mapped[Optional[str]] = mapped_column(String(40), index=True)  # where they live: campaigns' audience
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     policies: Mapped[list[Policy]] = relationship(back_populates="policyholder", order_by="Policy.id")
@@ -127,6 +129,9 @@ class Vehicle(Base):
     model: Mapped[str] = mapped_column(String(40))
     year: Mapped[int] = mapped_column(Integer)
     colour: Mapped[str] = mapped_column(String(20))
+    # From the vehicle's papers: when its annual inspection and its next service are due (reminders).
+    inspection_due_on: Mapped[Optional[date]] = mapped_column(Date)
+    maintenance_due_on: Mapped[Optional[date]] = mapped_column(Date)
 
     policy: Mapped[Policy] = relationship(back_populates="vehicles")
 
@@ -454,6 +459,8 @@ class ChatPreference(Base):
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)  # set with /language, not guessed
     updates_muted: Mapped[bool] = mapped_column(Boolean, default=False)
     surveys_off: Mapped[bool] = mapped_column(Boolean, default=False)  # `/surveys off`
+    # Telegram answered 403 (the customer blocked the bot): nothing proactive goes there until they write again.
+    blocked_at: Mapped[Optional[datetime]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -469,16 +476,78 @@ class VerificationAttempt(Base):
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ReminderPreference(Base):
+    """A customer's choice for one kind of reminder (`/reminders`); no row: on."""
+
+    __tablename__ = "reminder_preferences"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Campaign(Base):
+    """A broadcast an operator created (claims.campaigns): who gets it, what it says, when, how far it got."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (Index("ix_campaigns_status_send_at", "status", "send_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[CampaignKind] = mapped_column(enum_column(CampaignKind), default=CampaignKind.message)
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)  # claims.campaigns.audience.AudienceFilter
+    text_en: Mapped[str] = mapped_column(Text)
+    text_zh: Mapped[str] = mapped_column(Text)
+    # An optional button: a link, or one of the things a customer can start (claims.campaigns.BUTTON_INTENTS).
+    button_en: Mapped[Optional[str]] = mapped_column(String(64))
+    button_zh: Mapped[Optional[str]] = mapped_column(String(64))
+    button_url: Mapped[Optional[str]] = mapped_column(String(500))
+    button_intent: Mapped[Optional[str]] = mapped_column(String(40))
+    status: Mapped[CampaignStatus] = mapped_column(enum_column(CampaignStatus), default=CampaignStatus.scheduled)
+    send_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[Optional[str]] = mapped_column(String(100))
+    started_at: Mapped[Optional[datetime]]
+    finished_at: Mapped[Optional[datetime]]
+    audience_size: Mapped[Optional[int]] = mapped_column(Integer)  # the recipients queued when it started
+    note: Mapped[Optional[str]] = mapped_column(String(200))
+
+
+class SchedulerLease(Base):
+    """Which process does a deployment-wide job (the scheduler), until when (claims.services.leases)."""
+
+    __tablename__ = "scheduler_leases"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+# APScheduler's job store (SQLAlchemyJobStore's own layout; bot/scheduler.py): declared here so that the
+# migrations own it like every other table.
+scheduler_jobs = sa.Table(
+    "scheduler_jobs", Base.metadata,
+    sa.Column("id", sa.Unicode(191), primary_key=True),
+    sa.Column("next_run_time", sa.Float(25), index=True),
+    sa.Column("job_state", sa.LargeBinary, nullable=False),
+)
+
+
 class Delivery(Base):
-    """The outbox of proactive messages; the unique dedupe_key makes each one go out once."""
+    """The outbox of every proactive message (stage updates, reminders, broadcasts, surveys); the unique
+    dedupe_key, one per (kind, recipient, object, occasion), makes each one go out once."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_status_created_at", "status", "created_at"),)
+    __table_args__ = (Index("ix_deliveries_status_created_at", "status", "created_at"),
+                      Index("ix_deliveries_campaign_id_status", "campaign_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[DeliveryKind] = mapped_column(enum_column(DeliveryKind))
-    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)  # stage_update:<event id>, reminder:...
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)  # claims.services.deliveries.delivery_key
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    campaign_id: Mapped[Optional[int]] = mapped_column(ForeignKey("campaigns.id"))  # a broadcast's campaign
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus), default=DeliveryStatus.pending)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -486,6 +555,9 @@ class Delivery(Base):
     # No process takes the delivery before this time: while `sending`, the lease of the process sending it
     # (expired: it died, another may retry); while `pending` after a failure, the retry back-off.
     locked_until: Mapped[Optional[datetime]]
+    # When the request to Telegram went out on the current attempt: a delivery leased but never dispatched can be
+    # sent by another process without any risk of a duplicate (claims/services/deliveries.py).
+    dispatched_at: Mapped[Optional[datetime]]
     sent_at: Mapped[Optional[datetime]]
     telegram_message_id: Mapped[Optional[int]] = mapped_column(BigInteger)
     last_error: Mapped[Optional[str]] = mapped_column(Text)

@@ -217,6 +217,7 @@ def seed_demo_data(session: Session, *, now: datetime, settings: ClaimsSettings 
         return SeedResult(created=False)
     settings = settings or get_settings()
     rng = random.Random(RANDOM_SEED)
+    paper_dates = random.Random(RANDOM_SEED + 1)
     today = business_date(now, settings.timezone)
 
     adjusters = [Adjuster(name=n, phone=p, email=e, region=r) for n, p, e, r in _ADJUSTERS]
@@ -271,9 +272,13 @@ def seed_demo_data(session: Session, *, now: datetime, settings: ClaimsSettings 
             plates.add(plate)
             vehicle = Vehicle(policy=policy, plate_number=plate, vin=_vin(rng, wmi, year), make=make, model=model,
                               year=year, colour=rng.choice(_COLOURS))
+            # the papers' dates (a generator of their own, so that the rest of the demo data stays as it was)
+            vehicle.inspection_due_on = today + timedelta(days=paper_dates.randint(1, 365))
+            vehicle.maintenance_due_on = today + timedelta(days=paper_dates.randint(1, 180))
             session.add(vehicle)
             if policy_index == 0:
                 vehicles.append(vehicle)
+                holder.city = _city_of(vehicle)[1]
     session.flush()
     # The comprehensive product includes roadside assistance; third-party cover only with the rider, which the
     # two demo customers bought (so that both can try roadside help).

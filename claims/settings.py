@@ -1,7 +1,7 @@
 """Settings shared by every process, read from the environment and an optional `.env` file."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from claims.desk_hours import DEFAULT_DESK_HOURS, DailyHours, parse_week
 from claims.enums import RoadsideStatus
+from claims.quiet_hours import QuietHours
+from claims.reminders.rules import ReminderRules, parse_days, parse_kinds
 from claims.roadside.eligibility import RoadsideRules
 from claims.survey.rules import SurveyRules, parse_quiet_hours
 
@@ -78,6 +80,24 @@ class ClaimsSettings(BaseSettings):
     survey_quiet_hours: str = "21:00-09:00"
     survey_answer_days: int = 7
     survey_busy_recheck_seconds: int = 600  # a customer busy in a form, a rescue or with an agent: look again then
+    # Reminders (claims.reminders): which kinds the operator allows ("all", "none", or "documents,birthday"),
+    # quiet hours, the time of day from which the dated ones and birthdays go out, the missing-documents
+    # cadence, and how many days before a date the renewal, inspection and service reminders go out.
+    reminder_kinds: str = "all"
+    reminder_quiet_hours: str = "21:00-09:00"
+    reminder_send_time: str = "10:00"
+    reminder_documents_first_days: float = 2
+    reminder_documents_every_days: float = 3
+    reminder_documents_max: int = 3
+    reminder_renewal_days: str = "30,7,1"
+    reminder_inspection_days: str = "30,7,1"
+    reminder_maintenance_days: str = "7,1"
+    # Broadcast campaigns (claims.campaigns): a scheduled campaign whose start time passed longer ago than this
+    # while nothing could send it (downtime) is not sent late; it expires and the operator decides.
+    campaign_start_grace_seconds: int = 3600
+    # The pace of proactive messages for the whole deployment: just under Telegram's ~30 a second per bot, with
+    # room for the conversations' own replies. One process sends them (the scheduler's lease holder).
+    campaign_rate_per_second: float = Field(default=28.0, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -115,6 +135,44 @@ class ClaimsSettings(BaseSettings):
     def _valid_quiet_hours(cls, value: str) -> str:
         parse_quiet_hours(value)
         return value
+
+    @field_validator("reminder_quiet_hours")
+    @classmethod
+    def _valid_reminder_quiet_hours(cls, value: str) -> str:
+        parse_quiet_hours(value)
+        return value
+
+    @field_validator("reminder_kinds")
+    @classmethod
+    def _valid_reminder_kinds(cls, value: str) -> str:
+        parse_kinds(value)
+        return value
+
+    @field_validator("reminder_renewal_days", "reminder_inspection_days", "reminder_maintenance_days")
+    @classmethod
+    def _valid_reminder_days(cls, value: str) -> str:
+        parse_days(value)
+        return value
+
+    @field_validator("reminder_send_time")
+    @classmethod
+    def _valid_send_time(cls, value: str) -> str:
+        time.fromisoformat(value.strip())
+        return value
+
+    @property
+    def reminder_rules(self) -> ReminderRules:
+        """The reminders' parameters."""
+        return ReminderRules(
+            timezone=self.timezone, quiet_hours=QuietHours.parse(self.reminder_quiet_hours, self.timezone),
+            send_time=time.fromisoformat(self.reminder_send_time.strip()),
+            documents_first=timedelta(days=self.reminder_documents_first_days),
+            documents_every=timedelta(days=self.reminder_documents_every_days),
+            documents_max=self.reminder_documents_max,
+            renewal_days=parse_days(self.reminder_renewal_days),
+            inspection_days=parse_days(self.reminder_inspection_days),
+            maintenance_days=parse_days(self.reminder_maintenance_days),
+            enabled=parse_kinds(self.reminder_kinds))
 
     @property
     def survey_rules(self) -> SurveyRules:

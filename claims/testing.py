@@ -76,3 +76,41 @@ def temporary_database(backend: str) -> Iterator[str]:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+def add_linked_customers(session, *, count: int, city: str, first_chat_id: int, languages=("en", "zh"),
+                         phone_prefix: str = "+86", date_of_birth=None) -> list[tuple[int, str]]:
+    """`count` policyholders in `city`, each linked to a Telegram chat (first_chat_id, +1, ...) with an active
+    policy and a car, their languages taken in turn from `languages`; inserted in bulk (campaign tests and the
+    send-rate benchmark). Returns (chat id, language) of each."""
+    from datetime import date, datetime, timezone
+    from decimal import Decimal
+
+    from sqlalchemy import insert, select
+
+    from claims.models import Policy, Policyholder, Vehicle
+
+    now = datetime.now(timezone.utc)
+    people = [(first_chat_id + n, languages[n % len(languages)]) for n in range(count)]
+    for offset in range(0, count, 1000):
+        chunk = people[offset:offset + 1000]
+        holders = [{"full_name": f"Customer {offset + i}", "phone": f"{phone_prefix}{chat_id}",
+                    "date_of_birth": date_of_birth or date(1980, 1, 1), "id_number_last4": "0000", "preferred_language": language,
+                    "telegram_user_id": chat_id, "city": city, "created_at": now}
+                   for i, (chat_id, language) in enumerate(chunk)]
+        session.execute(insert(Policyholder), holders)
+        chat_of = dict(session.execute(select(Policyholder.id, Policyholder.telegram_user_id).where(
+            Policyholder.telegram_user_id.in_([chat_id for chat_id, _ in chunk]))).all())
+        ids = list(chat_of)
+        session.execute(insert(Policy), [
+            {"policy_number": f"PMV-T-{chat_of[holder_id]}", "policyholder_id": holder_id, "product": "comprehensive",
+             "starts_on": date(2026, 6, 1), "ends_on": date(2027, 5, 31), "deductible": Decimal("500"),
+             "sum_insured": Decimal("200000"), "status": "active", "roadside_cover": True}
+            for holder_id in ids])
+        policies = dict(session.execute(select(Policy.policyholder_id, Policy.id).where(Policy.policyholder_id.in_(ids))).all())
+        session.execute(insert(Vehicle), [
+            {"policy_id": policies[holder_id], "plate_number": f"T{chat_of[holder_id]}"[-10:], "vin": "LSVAB2BM5MN000000",
+             "make": "Volkswagen", "model": "Lavida", "year": 2022, "colour": "white"}
+            for holder_id in ids])
+    session.commit()
+    return people

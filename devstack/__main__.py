@@ -50,6 +50,9 @@ def main() -> int:
     if simulator and "SURVEY_QUIET_HOURS" not in os.environ:
         # the local chat is a demo at any hour: `python -m claims.backoffice survey CLAIM` sends a survey now
         desk_env.update(SURVEY_QUIET_HOURS="", SURVEY_INTERVAL_SECONDS="5")
+    if simulator and "REMINDER_QUIET_HOURS" not in os.environ:
+        # reminders and campaigns at any hour too, looked for every few seconds
+        desk_env.update(REMINDER_QUIET_HOURS="", REMINDER_INTERVAL_SECONDS="10", CAMPAIGN_POLL_SECONDS="2")
     stack = Stack(work, settings.database_url, telegram_api_url=api_url, bot_token=token, extra_env=desk_env)
     stack.build(current_model())
     print(f"Starting the action server, Rasa and the bot (logs in {work / 'logs'}); Rasa needs ~30 s to load.")

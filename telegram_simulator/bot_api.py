@@ -605,6 +605,8 @@ class BotApi:
 
     def _post(self, bot: BotState, chat: ChatState, p: Params, content: dict) -> StoredMessage:
         """Store a new bot message in the chat, as every send method does."""
+        if chat.blocked:
+            raise ApiError("Forbidden: bot was blocked by the user", 403)
         markup = self._markup(p)
         reply = self._replied(chat, p)
         thread_id = p.int("message_thread_id")

@@ -93,6 +93,13 @@ def describe(message: dict) -> str:
     return " ".join(parts)
 
 
+def _with_token(body: dict, token: str | None) -> dict:
+    """A control request body for one bot: the given token, else the client's, else the default bot."""
+    if token is not None:
+        body["token"] = token
+    return body
+
+
 class SimulatorClient:
     """Plays users and inspects the bot through the simulator's control API."""
 
@@ -216,6 +223,32 @@ class SimulatorClient:
             body.update({k: v for k, v in owner.as_dict().items() if k != "id"})
         return await self._request("POST", "/sim/chats", body=body)
 
+    async def register_chats(self, chats: list[dict], token: str | None = None) -> list[dict]:
+        """Create many chats at once, each a dict as POST /sim/chats takes one
+        ({chat_id, type, first_name?, title?, ...}); returns their Chats in order."""
+        return await self._request("POST", "/sim/chats", body=_with_token({"chats": chats}, token))
+
+    async def block(self, chat_id: int, blocked: bool = True, *, token: str | None = None) -> dict:
+        """The user of a private chat blocks the bot (sends to it answer 403) or unblocks it."""
+        return await self._request("POST", "/sim/users/block",
+                                   body=_with_token({"chat_id": chat_id, "blocked": blocked}, token))
+
+    # --- flood limits -------------------------------------------------------------------
+
+    async def set_limits(self, enabled: bool = True, *, global_per_second: int | None = None,
+                         per_chat_per_second: float | None = None, per_chat_burst: int | None = None,
+                         token: str | None = None) -> dict:
+        """Set the bot's flood limits (values not given stay as they are; counting starts afresh);
+        returns the config {enabled, global_per_second, per_chat_per_second, per_chat_burst}."""
+        body = {"enabled": enabled, "global_per_second": global_per_second,
+                "per_chat_per_second": per_chat_per_second, "per_chat_burst": per_chat_burst}
+        body = {k: v for k, v in body.items() if v is not None}
+        return await self._request("POST", "/sim/limits", body=_with_token(body, token))
+
+    async def limits(self, token: str | None = None) -> dict:
+        """The bot's flood limits, as set_limits() returns them."""
+        return await self._request("GET", "/sim/limits", params={"token": token})
+
     # --- inspection ---------------------------------------------------------------------
 
     async def messages(self, chat_id: int, after: int = 0, thread_id: int | None = None, *,
@@ -297,5 +330,5 @@ class SimulatorClient:
         raise SimulatorTimeout(f"no bot connected to the simulator within {timeout}s")
 
     async def reset(self, *, full: bool = False) -> None:
-        """Forget chats, updates, files and records (full: also webhooks and commands)."""
+        """Forget chats, updates, files and records (full: also webhooks, commands and flood limits)."""
         await self._request("POST", "/sim/reset", body={"full": full})

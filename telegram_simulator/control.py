@@ -43,6 +43,7 @@ class ControlApi:
         routes = [
             ("POST", "/sim/users/message", self.user_message),
             ("POST", "/sim/users/press", self.press),
+            ("POST", "/sim/users/block", self.block),
             ("POST", "/sim/chats", self.register_chat),
             ("GET", "/sim/chats/{chat_id}/messages", self.messages),
             ("GET", "/sim/chats/{chat_id}/messages/{message_id}", self.message),
@@ -50,6 +51,8 @@ class ControlApi:
             ("GET", "/sim/callback_answers", self.callback_answers),
             ("GET", "/sim/topics", self.topics),
             ("GET", "/sim/bots", self.bots),
+            ("POST", "/sim/limits", self.set_limits),
+            ("GET", "/sim/limits", self.limits),
             ("POST", "/sim/reset", self.reset),
         ]
         for method, path, handler in routes:
@@ -84,6 +87,7 @@ class ControlApi:
                                            if k != "reply_to_message"}
         message.update(content)
         chat.add(message, by_bot=False)
+        chat.blocked = False  # writing to the bot means they unblocked it
         update_id = self.sim.push_update(bot, "message", message)
         return {"update_id": update_id, "message_id": message["message_id"]}
 
@@ -113,9 +117,32 @@ class ControlApi:
         })
         return {"update_id": update_id, "callback_query_id": query_id}
 
-    async def register_chat(self, body: dict, query: dict) -> dict:
-        """Create or update a chat before anyone writes in it (the agents' forum, a known customer)."""
+    async def block(self, body: dict, query: dict) -> dict:
+        """The user blocks the bot (`blocked` true) or unblocks it; writing to the bot again unblocks it too."""
         bot = self.sim.control_bot(body.get("token"))
+        chat = self._existing_chat(bot, body.get("chat_id"))
+        chat.blocked = bool(body.get("blocked", True))
+        return {"chat_id": chat.info["id"], "blocked": chat.blocked}
+
+    async def register_chat(self, body: dict, query: dict) -> dict | list[dict]:
+        """Create or update a chat before anyone writes in it (the agents' forum, a known customer);
+        {"chats": [...]} registers many at once and answers their Chats in order."""
+        bot = self.sim.control_bot(body.get("token"))
+        if "chats" not in body:
+            return self._register_chat(bot, body)
+        chats = body["chats"]
+        if not isinstance(chats, list):
+            raise ControlError("chats must be a list of chats")
+        for index, item in enumerate(chats):  # check them all first: a faulty one registers none
+            try:
+                _check_chat(item)
+            except KeyError as exc:
+                raise ControlError(f"chats[{index}]: {exc} missing") from None
+            except (TypeError, ValueError, ControlError) as exc:
+                raise ControlError(f"chats[{index}]: {exc}") from None
+        return [self._register_chat(bot, item) for item in chats]
+
+    def _register_chat(self, bot: BotState, body: dict) -> dict:
         chat_id = int(body["chat_id"])
         chat = bot.chats.get(chat_id)
         if chat is None:
@@ -132,7 +159,7 @@ class ControlApi:
             user = _user_object(raw)
             chat.members[user["id"]] = user
         chat.administrators |= {int(raw["id"]) for raw in body.get("administrators", [])}
-        return copy.deepcopy(chat.info)
+        return dict(chat.info)  # a flat dict of scalars: a shallow copy is a full one
 
     # --- inspection ---------------------------------------------------------------------
 
@@ -163,11 +190,14 @@ class ControlApi:
 
     async def calls(self, body: dict, query: dict) -> list[dict]:
         """Recorded Bot API calls, optionally of one method / token / only failed ones."""
+        method = (query.get("method") or "").lower()
+        token = query.get("token")
+        failed = query.get("failed") in ("1", "true")
         return [
             call for call in self.sim.calls
-            if (not query.get("method") or call["method"].lower() == query["method"].lower())
-            and (not query.get("token") or call["token"] == query["token"])
-            and (query.get("failed") not in ("1", "true") or not call.get("ok"))
+            if (not method or call["method"].lower() == method)
+            and (not token or call["token"] == token)
+            and (not failed or not call.get("ok"))
         ]
 
     async def callback_answers(self, body: dict, query: dict) -> list[dict]:
@@ -185,8 +215,24 @@ class ControlApi:
         """Connection state of every bot token seen (polling, webhook, pending updates)."""
         return [bot.summary() for token, bot in self.sim.bots.items() if token]
 
+    async def set_limits(self, body: dict, query: dict) -> dict:
+        """Set a bot's flood limits (values not given stay); answers the resulting config."""
+        bot = self.sim.control_bot(body.get("token"))
+        if "enabled" not in body:
+            raise ControlError("give enabled (true or false)")
+        try:
+            config = bot.limits.configure(**{key: body.get(key) for key in (
+                "enabled", "global_per_second", "per_chat_per_second", "per_chat_burst")})
+        except ValueError as exc:
+            raise ControlError(str(exc)) from None
+        return config.as_dict()
+
+    async def limits(self, body: dict, query: dict) -> dict:
+        """A bot's flood limits."""
+        return self.sim.control_bot(query.get("token")).limits.config.as_dict()
+
     async def reset(self, body: dict, query: dict) -> dict:
-        """Forget chats, updates, files and records (full: bots' webhooks and commands too)."""
+        """Forget chats, updates, files and records (full: bots' webhooks, commands and limits too)."""
         self.sim.reset(full=bool(body.get("full")))
         return {"reset": True}
 
@@ -289,6 +335,18 @@ def _user_object(raw: dict) -> dict:
     user = {"id": int(raw["id"]), "is_bot": False, "first_name": raw.get("first_name") or "User"}
     user.update({k: raw[k] for k in ("last_name", "username", "language_code") if raw.get(k)})
     return user
+
+
+def _check_chat(body: Any) -> None:
+    """Raise if a chat of a bulk registration would be refused, so a faulty list registers none."""
+    if not isinstance(body, dict):
+        raise ControlError("each chat must be an object")
+    int(body["chat_id"])
+    chat_type = body.get("chat_type") or body.get("type") or "private"
+    if chat_type not in ("private", "group", "supergroup"):
+        raise ControlError(f"unsupported chat type {chat_type!r}")
+    for raw in body.get("members", []) + body.get("administrators", []):
+        int(raw["id"])
 
 
 def _chat_info(chat_id: int, body: dict, user: dict | None) -> dict:

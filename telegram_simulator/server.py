@@ -16,6 +16,7 @@ from aiohttp import web
 from devstack.loopback import LoopbackServer
 from telegram_simulator.bot_api import BotApi, Params, Upload, decode_json_params
 from telegram_simulator.control import ControlApi
+from telegram_simulator.limits import SENDING_METHODS, FloodLimited, Grant, chat_key
 from telegram_simulator.store import ApiError, BotState, FileStore
 
 log = logging.getLogger(__name__)
@@ -98,11 +99,13 @@ class BotApiSimulator(LoopbackServer):
             bot.updates[:] = [u for u in bot.updates if u["update_id"] >= offset]
 
     def reset(self, *, full: bool = False) -> None:
-        """Forget chats, updates, files and records; full also forgets bots' webhooks and commands."""
+        """Forget chats, updates, files and records; full also forgets bots' webhooks, commands and
+        flood limits (a plain reset keeps the limits set but starts counting afresh)."""
         for token, bot in list(self.bots.items()):
             bot.chats.clear()
             bot.updates.clear()
             bot.callback_queries.clear()
+            bot.limits.clear()
             if full:
                 bot.webhook = None
                 bot.wake()
@@ -178,12 +181,30 @@ class BotApiSimulator(LoopbackServer):
             if found is None:
                 raise ApiError("Not Found", 404)
             record["method"], handler = found
-            result = await handler(self.bot(token), Params(raw, files))
+            bot = self.bot(token)
+            grant = self._take_capacity(bot, record["method"], raw)
+            try:
+                result = await handler(bot, Params(raw, files))
+            except BaseException:
+                bot.limits.give_back(grant)  # only messages actually sent count
+                raise
             record.update(ok=True)
             return 200, {"ok": True, "result": result}
         except ApiError as exc:
             record.update(ok=False, error_code=exc.code, description=exc.description)
-            return exc.code, {"ok": False, "error_code": exc.code, "description": exc.description}
+            if exc.parameters:
+                record["parameters"] = exc.parameters
+            return exc.code, exc.answer()
+
+    @staticmethod
+    def _take_capacity(bot: BotState, method: str, raw: dict[str, Any]) -> Grant | None:
+        """Telegram's flood limits, checked before a send runs; 429 with retry_after if exceeded."""
+        if method not in SENDING_METHODS:
+            return None
+        try:
+            return bot.limits.take(chat_key(raw.get("chat_id"), bot.chats))
+        except FloodLimited as exc:
+            raise ApiError(str(exc), 429, {"retry_after": exc.retry_after}) from None
 
     async def _handle_method(self, request: web.Request) -> web.Response:
         try:

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram_simulator.limits import FloodLimiter
+
 BOT_ID = 7000000001
 BOT_USERNAME = "motor_claims_bot"
 BOT_FIRST_NAME = "Motor Claims"
@@ -30,10 +32,18 @@ LIVE_FIELDS = ("live_period", "heading", "proximity_alert_radius")
 class ApiError(Exception):
     """An error answered to the bot exactly as Telegram would."""
 
-    def __init__(self, description: str, code: int = 400) -> None:
+    def __init__(self, description: str, code: int = 400, parameters: dict | None = None) -> None:
         super().__init__(description)
         self.description = description
         self.code = code
+        self.parameters = parameters  # Telegram's ResponseParameters, e.g. {"retry_after": 3}
+
+    def answer(self) -> dict:
+        """The error as the Bot API answers it."""
+        answer: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.parameters:
+            answer["parameters"] = self.parameters
+        return answer
 
 
 def bad_request(reason: str) -> ApiError:
@@ -257,6 +267,7 @@ class ChatState:
     members: dict[int, dict] = field(default_factory=dict)  # user id -> User
     administrators: set[int] = field(default_factory=set)
     next_message_id: int = 1
+    blocked: bool = False  # the user blocked the bot: sends answer 403 until they write again
 
     def new_message_id(self) -> int:
         """Allocate the next message id."""
@@ -294,6 +305,7 @@ class BotState:
     poll_generation: int = 0
     polls_waiting: int = 0
     last_poll: float | None = None
+    limits: FloodLimiter = field(default_factory=FloodLimiter)  # off unless POST /sim/limits
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def wake(self) -> None:
@@ -332,4 +344,5 @@ class BotState:
             "last_poll": self.last_poll,
             "pending_update_count": len(self.updates),
             "allowed_updates": self.allowed_updates,
+            "limits": self.limits.config.as_dict(),
         }

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from claims.clock import utcnow
 from claims.enums import (
-    ChecklistItem, DeliveryKind, DeliveryStatus, HandoffReason, HandoffStatus, Language, PolicyStatus, RoadsideStatus,
-    ServiceType, ThirdParty, VerificationMethod,
+    CampaignKind, CampaignStatus, ChecklistItem, DeliveryKind, DeliveryStatus, HandoffReason, HandoffStatus, Language,
+    PolicyStatus, RoadsideStatus, ServiceType, ThirdParty, VerificationMethod,
 )
 from claims.models import (
-    Adjuster, Claim, ClaimDocument, ClaimStageEvent, Delivery, Handoff, Policy, Policyholder, RoadsideRequest, Vehicle,
-    VerificationAttempt,
+    Adjuster, Campaign, Claim, ClaimDocument, ClaimStageEvent, Delivery, Handoff, Policy, Policyholder, RoadsideRequest,
+    Vehicle, VerificationAttempt,
 )
 from claims.numbering import next_claim_number
 from claims.stages import ClaimStage
@@ -247,3 +247,16 @@ def jpeg_with_gps_bytes(width: int = 640, height: int = 480, *, latitude: tuple[
     gps[0x04] = (IFDRational(longitude[0]), IFDRational(longitude[1]), IFDRational(longitude[2], 10))
     gps[0x1D] = "2026:11:19"  # GPSDateStamp
     return jpeg_bytes(width, height, exif=exif)
+
+
+def make_campaign(session: Session, **overrides: Any) -> Any:
+    """A broadcast campaign, scheduled for now, to every linked customer with an active policy (override any
+    column: status, send_at, started_at, button_*...)."""
+    n = next(_sequence)
+    now = overrides.pop("created_at", utcnow())
+    values: dict[str, Any] = dict(
+        name=f"Test campaign {n}", kind=CampaignKind.message, audience={"policy_status": "active"},
+        text_en=f"Test notice {n}", text_zh=f"测试通知 {n}", status=CampaignStatus.scheduled, send_at=now,
+        created_at=now,
+    )
+    return _save(session, Campaign(**{**values, **overrides}))

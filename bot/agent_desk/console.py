@@ -18,7 +18,8 @@ from bot.agent_desk import cards, topics
 from bot.agent_desk.canned import CannedReplies
 from bot.agent_desk.customer_relay import describe
 from bot.agent_desk.texts import agent_text
-from bot.handlers.conversation import Sender, converse, intent_payload, say
+from bot.replies import intent_payload, say
+from bot.handlers.conversation import Sender, converse
 from bot.rasa_client import RasaUnavailable
 from bot.settings import BotSettings
 from bot.texts import text

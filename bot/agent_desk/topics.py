@@ -11,8 +11,8 @@ from telegram.ext import Application, CallbackContext, ContextTypes
 
 from bot.agent_desk import cards
 from bot.agent_desk.texts import agent_text
-from bot.handlers.conversation import say
 from bot.settings import BotSettings
+from bot.replies import say
 from bot.texts import text
 from claims.enums import HandoffStatus
 from claims.services import agent_desk, case_context, handoffs

@@ -4,7 +4,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.handlers.conversation import Sender, converse, intent_payload, language_of, say
+from bot.replies import intent_payload, say
+from bot.handlers.conversation import Sender, converse, language_of
 from bot.texts import text
 
 LANGUAGE_CHOICES = {"en": "English", "zh": "中文"}

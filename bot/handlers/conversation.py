@@ -1,7 +1,6 @@
 """Text and button presses go to Rasa; Rasa's replies come back to the user."""
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +11,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import replies, roadside
+from bot.replies import say
 from bot.rasa_client import RasaUnavailable
 from bot.texts import text
 from claims.roadside.notices import ROADSIDE_REQUESTED
@@ -51,9 +51,6 @@ class Sender:
         )
 
 
-def intent_payload(intent: str, **entities: Any) -> str:
-    """A message that Rasa reads as an intent with entities, e.g. /share_location{"latitude": 1}."""
-    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
 async def language_of(sender: Sender, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -67,13 +64,6 @@ async def language_of(sender: Sender, context: ContextTypes.DEFAULT_TYPE) -> str
     if context.chat_data is not None:
         context.chat_data["language"] = language
     return language
-
-
-async def say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: str, **kwargs: Any) -> Message:
-    """Send a message and keep it in the transcript."""
-    sent = await context.bot.send_message(chat_id, message, **kwargs)
-    await context.bot_data["store"].record(chat_id=chat_id, direction="out", sender="bot", text=message)
-    return sent
 
 
 async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: dict[str, Any]) -> Message | None:

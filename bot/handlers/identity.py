@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.handlers.conversation import Sender, converse, intent_payload, language_of, say
+from bot.replies import intent_payload, say
+from bot.handlers.conversation import Sender, converse, language_of
 from bot.handlers.media import file_uploads
 from bot.texts import text
 from claims.clock import minutes_until

@@ -14,7 +14,8 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.handlers.conversation import Sender, converse, intent_payload, language_of, say
+from bot.replies import intent_payload, say
+from bot.handlers.conversation import Sender, converse, language_of
 from bot.texts import text
 from claims import wording
 from claims.services import documents

@@ -1,13 +1,15 @@
-"""Per-chat preferences: language (guessed from Telegram until the user chooses) and muted updates."""
+"""Per-chat preferences: language (guessed from Telegram until the user chooses), muted updates, surveys,
+reminders by kind, and whether the customer blocked the bot."""
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.clock import utcnow
-from claims.enums import Language
-from claims.models import ChatPreference
+from claims.enums import Language, ReminderKind
+from claims.models import ChatPreference, Policyholder, ReminderPreference
 
 
 def language_from_telegram(language_code: str | None) -> Language:
@@ -34,6 +36,8 @@ def get_or_create_chat_preference(
     changed = False
     if telegram_user_id is not None and preference.telegram_user_id != telegram_user_id:
         preference.telegram_user_id, changed = telegram_user_id, True
+    if preference.blocked_at is not None:  # they write again, so they unblocked the bot
+        preference.blocked_at, changed = None, True
     if not preference.language_chosen and telegram_language_code:
         guessed = language_from_telegram(telegram_language_code)
         if preference.language != guessed:
@@ -87,3 +91,40 @@ def set_updates_muted(
     preference.updates_muted = muted
     session.commit()
     return preference
+
+
+def reminder_choices(session: Session, *, chat_id: int) -> dict[ReminderKind, bool]:
+    """Each kind of reminder and whether the chat gets it (on unless switched off)."""
+    stored = {row.kind: row.enabled for row in session.scalars(
+        select(ReminderPreference).where(ReminderPreference.chat_id == chat_id))}
+    session.commit()  # ends the read transaction
+    return {kind: stored.get(kind, True) for kind in ReminderKind}
+
+
+def set_reminder(session: Session, *, chat_id: int, kind: ReminderKind | str, enabled: bool,
+                 now: datetime | None = None) -> dict[ReminderKind, bool]:
+    """Switch one kind of reminder on or off for the chat (`/reminders`); returns every kind's choice."""
+    kind = ReminderKind(kind)
+    row = session.get(ReminderPreference, (chat_id, kind))
+    if row is None:
+        session.add(ReminderPreference(chat_id=chat_id, kind=kind, enabled=enabled, updated_at=now or utcnow()))
+    else:
+        row.enabled, row.updated_at = enabled, now or utcnow()
+    session.commit()
+    return reminder_choices(session, chat_id=chat_id)
+
+
+def mark_blocked(session: Session, *, chat_id: int, now: datetime) -> None:
+    """Telegram answered 403 for the chat: nothing proactive goes there until the customer writes again."""
+    preference = _preference_for_update(session, chat_id, now)
+    if preference.blocked_at is None:
+        preference.blocked_at = now
+    session.commit()
+
+
+def chat_language(session: Session, chat_id: int, holder: Policyholder | None) -> Language:
+    """The chat's language; a customer who has not written since linking gets the policyholder's."""
+    preference = session.get(ChatPreference, chat_id)
+    if preference is not None:
+        return preference.language
+    return holder.preferred_language if holder is not None else Language.en

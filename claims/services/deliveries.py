@@ -1,9 +1,13 @@
-"""The outbox of proactive messages (stage updates, surveys), delivered once each by however many bot processes.
+"""The outbox of every proactive message (stage updates, reminders, broadcasts, surveys), delivered once each.
+
+Every delivery has one key, `<kind>:<recipient>:<object>:<occasion>` (`delivery_key`), unique in the table: a
+message for an occasion is queued once however often or by however many processes its rule is evaluated.
 
 How a stage change reaches the policyholder:
 
 1. `enqueue_stage_updates` (run by the bot every few seconds, so that updates go out within a minute)
-   turns each new ClaimStageEvent into one pending Delivery, keyed `stage_update:<event id>`. The unique
+   turns each new ClaimStageEvent into one pending Delivery, keyed
+   `stage_update:<chat>:claim-<claim id>:event-<event id>`. The unique
    `dedupe_key` makes enqueuing idempotent: two processes enqueuing the same event insert it once.
 2. `claim_due_deliveries` moves due deliveries to `sending` under a lease (`locked_until`) in one atomic
    statement (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite runs one writing statement at a time), so a
@@ -15,11 +19,16 @@ How a stage change reaches the policyholder:
 
 The one ambiguous window: the process dies (or loses the database) after Telegram accepted the message and
 before `mark_delivered` committed. Telegram's sendMessage has no idempotency key, so nothing can tell
-whether that message arrived. The code resends it once the lease expires (at least once, rather than
-risking a lost update): the customer may then see the same update twice, never none. The window is kept
-short (mark right after the send, in its own small transaction; the lease only delays the takeover), and
-the takeover is recorded in `last_error` ("lease expired...") with `attempts` > 1, so a possible duplicate
-can be found afterwards. Outside that window every delivery goes out exactly once.
+whether that message arrived. The sender records `dispatched_at` (`mark_dispatched`) just before the request
+goes out, so only the messages in flight at that moment are in doubt, not the rest of a leased batch, which
+another process sends safely. What happens to those in doubt depends on the kind:
+- a stage update, reminder or survey is sent again once the lease expires (at least once, rather than risking
+  a lost update): the customer may then see it twice, never not at all; the takeover is recorded in
+  `last_error` ("lease expired...") with `attempts` > 1;
+- a broadcast goes out at most once (`AT_MOST_ONCE`): one in doubt is marked `failed` with UNKNOWN_NOTE and
+  counted in the campaign's progress, since tens of thousands of customers must never get a campaign twice.
+The window is kept short (mark right after the send, in its own small transaction). Outside it every delivery
+goes out exactly once.
 """
 from __future__ import annotations
 
@@ -30,21 +39,32 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from claims.clock import require_aware
-from claims.enums import DeliveryKind, DeliveryStatus
-from claims.models import ChatPreference, Claim, ClaimStageEvent, Delivery, Policy, Policyholder, VerificationAttempt
+from claims.enums import CampaignStatus, DeliveryKind, DeliveryStatus
+from claims.models import Campaign, ChatPreference, Claim, ClaimStageEvent, Delivery, Policy, Policyholder, VerificationAttempt
 from claims.privacy import mask_personal_data
 from claims.settings import ClaimsSettings, get_settings
 
-STAGE_UPDATE_PREFIX = "stage_update:"
 LEASE_EXPIRED_NOTE = "lease expired: the previous attempt may have been delivered"
+UNKNOWN_NOTE = "unknown: the sender stopped while Telegram had it; not sent again (at most once)"
+# Kinds never sent twice, even at the price of one in doubt not being sent again.
+AT_MOST_ONCE = (DeliveryKind.broadcast,)
 _MAX_ERROR_LENGTH = 500
 _FIRST_RETRY_SECONDS = 10
 _LONGEST_RETRY = timedelta(minutes=10)
 
 
-def stage_update_key(event_id: int) -> str:
-    """The dedupe key of the stage update for one ClaimStageEvent."""
-    return f"{STAGE_UPDATE_PREFIX}{event_id}"
+def delivery_key(kind: DeliveryKind | str, chat_id: int, subject: str, occasion: str) -> str:
+    """The outbox key: the kind, the recipient, the object it is about (`claim-12`, `policy-3`, `campaign-7`)
+    and the occasion (`event-55`, `renewal-2027-01-15-7d`, `send`)."""
+    for part in (subject, occasion):
+        if not part or ":" in part:
+            raise ValueError(f"a key part cannot be empty or contain ':' ({part!r})")
+    return f"{DeliveryKind(kind).value}:{int(chat_id)}:{subject}:{occasion}"
+
+
+def stage_update_key(chat_id: int, claim_id: int, event_id: int) -> str:
+    """The dedupe key of the stage update for one ClaimStageEvent, to one chat."""
+    return delivery_key(DeliveryKind.stage_update, chat_id, f"claim-{claim_id}", f"event-{event_id}")
 
 
 def enqueue_stage_updates(session: Session, *, now: datetime, settings: ClaimsSettings | None = None) -> int:
@@ -58,7 +78,10 @@ def enqueue_stage_updates(session: Session, *, now: datetime, settings: ClaimsSe
     require_aware(now)
     settings = settings or get_settings()
     since = now - timedelta(hours=settings.stage_update_max_age_hours)
-    key = literal(STAGE_UPDATE_PREFIX, String) + cast(ClaimStageEvent.id, String)
+    # stage_update_key in SQL, to look for the event's delivery in the same statement
+    key = (literal(f"{DeliveryKind.stage_update.value}:", String) + cast(Policyholder.telegram_user_id, String)
+           + literal(":claim-", String) + cast(ClaimStageEvent.claim_id, String)
+           + literal(":event-", String) + cast(ClaimStageEvent.id, String))
     linked_at = (
         select(func.max(VerificationAttempt.attempted_at))
         .where(VerificationAttempt.chat_id == Policyholder.telegram_user_id, VerificationAttempt.succeeded.is_(True))
@@ -88,7 +111,8 @@ def enqueue_stage_updates(session: Session, *, now: datetime, settings: ClaimsSe
 
     def delivery(event: ClaimStageEvent, claim_number: str, chat_id: int) -> Delivery:
         return Delivery(
-            kind=DeliveryKind.stage_update, dedupe_key=stage_update_key(event.id), chat_id=chat_id,
+            kind=DeliveryKind.stage_update, dedupe_key=stage_update_key(chat_id, event.claim_id, event.id),
+            chat_id=chat_id,
             payload={
                 "claim_number": claim_number, "claim_id": event.claim_id, "event_id": event.id,
                 "from_stage": event.from_stage.value if event.from_stage else None,
@@ -134,6 +158,17 @@ def claim_due_deliveries(
     if lease_seconds <= 0:
         raise ValueError("lease_seconds must be positive")
     of_kinds = (Delivery.kind.in_(kinds),) if kinds else ()
+    # A broadcast goes out only while its campaign runs (paused, cancelled: held back).
+    running = or_(Delivery.campaign_id.is_(None),
+                  Delivery.campaign_id.in_(select(Campaign.id).where(Campaign.status == CampaignStatus.running)))
+    # In flight when its sender died, of a kind sent at most once: not sent again.
+    session.execute(
+        update(Delivery)
+        .where(Delivery.status == DeliveryStatus.sending, Delivery.locked_until <= now,
+               Delivery.dispatched_at.is_not(None), Delivery.kind.in_(AT_MOST_ONCE), *of_kinds)
+        .values(status=DeliveryStatus.failed, locked_until=None, last_error=UNKNOWN_NOTE)
+        .execution_options(synchronize_session=False)
+    )
     # Died on its last attempt (a message that crashes the sender must not loop forever).
     session.execute(
         update(Delivery)
@@ -145,6 +180,7 @@ def claim_due_deliveries(
     due = and_(
         Delivery.status.in_((DeliveryStatus.pending, DeliveryStatus.sending)),
         or_(Delivery.locked_until.is_(None), Delivery.locked_until <= now),
+        running,
         *of_kinds,
     )
     # Two statements rather than UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED):
@@ -161,8 +197,10 @@ def claim_due_deliveries(
             status=DeliveryStatus.sending,
             locked_until=now + timedelta(seconds=lease_seconds),
             attempts=Delivery.attempts + 1,
-            last_error=case((Delivery.status == DeliveryStatus.sending, LEASE_EXPIRED_NOTE),
-                            else_=Delivery.last_error),
+            dispatched_at=None,
+            # taken over from a process that died: possibly delivered only if its request had gone out
+            last_error=case((and_(Delivery.status == DeliveryStatus.sending, Delivery.dispatched_at.is_not(None)),
+                             LEASE_EXPIRED_NOTE), else_=Delivery.last_error),
         )
         .returning(Delivery.id)
         .execution_options(synchronize_session=False)
@@ -181,6 +219,14 @@ def _reload(session: Session, delivery_id: int) -> Delivery:
     if delivery is None:
         raise LookupError(f"no delivery {delivery_id}")
     return delivery
+
+
+def mark_dispatched(session: Session, delivery_id: int, *, now: datetime) -> None:
+    """The request to Telegram is about to go out: from now on the delivery may have reached the customer."""
+    require_aware(now)
+    session.execute(update(Delivery).where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.sending)
+                    .values(dispatched_at=now).execution_options(synchronize_session=False))
+    session.commit()
 
 
 def mark_delivered(
@@ -223,6 +269,7 @@ def mark_failed(
         "status": DeliveryStatus.failed if give_up else DeliveryStatus.pending,
         "locked_until": None if give_up else now + (retry_after if retry_after is not None else retry_delay(attempts)),
         "last_error": mask_personal_data(str(error))[:_MAX_ERROR_LENGTH],
+        "dispatched_at": None,  # Telegram answered: this attempt did not deliver it
     }
     # Guarded on what we read: a concurrent mark_delivered (or a takeover) wins.
     session.execute(
@@ -243,7 +290,20 @@ def postpone(session: Session, delivery_id: int, *, until: datetime, note: str) 
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.sending)
         .values(status=DeliveryStatus.pending, locked_until=until, attempts=Delivery.attempts - 1,
-                last_error=note[:_MAX_ERROR_LENGTH])
+                last_error=note[:_MAX_ERROR_LENGTH], dispatched_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def mark_skipped(session: Session, delivery_id: int, *, reason: str, now: datetime) -> None:
+    """A leased delivery that is not to be sent after all (no longer due, opted out, blocked): `skipped`, for
+    good, without a message."""
+    require_aware(now)
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.sending)
+        .values(status=DeliveryStatus.skipped, locked_until=None, sent_at=None, last_error=reason[:_MAX_ERROR_LENGTH])
         .execution_options(synchronize_session=False)
     )
     session.commit()

@@ -31,18 +31,18 @@ from claims.roadside.requests import open_request_for_chat
 from claims.services.handoffs import open_handoff_for_chat
 from claims.stages import ClaimStage
 from claims.survey.reasons import classify_reason
+from claims.services.deliveries import delivery_key
 from claims.survey.rules import SurveyRules, after_quiet_hours, first_due, in_quiet_hours, throttled
 
-SURVEY_PREFIX = "survey:"
 # A survey that reached the customer counts for the throttle, answered or not.
 _REACHED = (SurveyStatus.sent, SurveyStatus.scored, SurveyStatus.answered, SurveyStatus.expired)
 _OPEN = (SurveyStatus.sent, SurveyStatus.scored)
 _MAX_COMMENT = 2000
 
 
-def survey_delivery_key(survey_id: int) -> str:
+def survey_delivery_key(survey_id: int, chat_id: int) -> str:
     """The outbox key of a survey's first question."""
-    return f"{SURVEY_PREFIX}{survey_id}"
+    return delivery_key(DeliveryKind.survey, chat_id, f"survey-{survey_id}", "invitation")
 
 
 def _insert_each(session: Session, surveys: list[NpsSurvey]) -> int:
@@ -224,7 +224,7 @@ def release_survey(
         session.commit()
         return Release.busy
     survey.status, survey.sent_at, survey.chat_id, survey.note = SurveyStatus.sent, now, chat_id, None
-    session.add(Delivery(kind=DeliveryKind.survey, dedupe_key=survey_delivery_key(survey.id), chat_id=chat_id,
+    session.add(Delivery(kind=DeliveryKind.survey, dedupe_key=survey_delivery_key(survey.id, chat_id), chat_id=chat_id,
                          payload={"survey_id": survey.id}, status=DeliveryStatus.pending, attempts=0, created_at=now))
     try:
         session.commit()

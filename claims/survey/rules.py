@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
 from claims.clock import require_aware
+from claims.quiet_hours import QuietHours, parse_quiet_hours
+
+__all__ = ["SurveyRules", "parse_quiet_hours", "in_quiet_hours", "after_quiet_hours", "first_due", "throttled"]
 
 
 @dataclass(frozen=True)
@@ -28,42 +31,18 @@ class SurveyRules:
             raise ValueError("the survey delay and throttle cannot be negative")
 
 
-def parse_quiet_hours(text: str) -> tuple[time, time]:
-    """"21:00-09:00" -> (21:00, 09:00); "" -> no quiet hours (start == end)."""
-    text = (text or "").strip()
-    if not text:
-        return time(0, 0), time(0, 0)
-    try:
-        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
-    except ValueError as error:
-        raise ValueError(f"quiet hours look like 21:00-09:00, not {text!r}") from error
-    return start, end
+def _quiet(rules: SurveyRules) -> QuietHours:
+    return QuietHours(rules.quiet_start, rules.quiet_end, rules.timezone)
 
 
 def in_quiet_hours(moment: datetime, rules: SurveyRules) -> bool:
     """Whether `moment` falls in the quiet hours (which may span midnight, 21:00-09:00)."""
-    require_aware(moment)
-    local = moment.astimezone(rules.timezone).time() if rules.timezone else moment.time()
-    start, end = rules.quiet_start, rules.quiet_end
-    if start == end:
-        return False
-    if start < end:
-        return start <= local < end
-    return local >= start or local < end
+    return _quiet(rules).contains(moment)
 
 
 def after_quiet_hours(moment: datetime, rules: SurveyRules) -> datetime:
     """`moment` itself when it is outside quiet hours, else the end of those quiet hours."""
-    require_aware(moment)
-    if not in_quiet_hours(moment, rules):
-        return moment
-    zone = rules.timezone or moment.tzinfo
-    local = moment.astimezone(zone)
-    end = local.replace(hour=rules.quiet_end.hour, minute=rules.quiet_end.minute, second=0, microsecond=0)
-    if end <= local:
-        end = (local + timedelta(days=1)).replace(hour=rules.quiet_end.hour, minute=rules.quiet_end.minute,
-                                                  second=0, microsecond=0)
-    return end.astimezone(moment.tzinfo)
+    return _quiet(rules).next_allowed(moment)
 
 
 def first_due(completed_at: datetime, rules: SurveyRules) -> datetime:

@@ -60,6 +60,14 @@ SURVEY_ENV = {"SURVEY_DELAY_SECONDS": "3600", "SURVEY_INTERVAL_SECONDS": "1", "S
               "SURVEY_BUSY_RECHECK_SECONDS": "2"}
 
 
+# The scheduler's lease renewed every second and lost after 4 (a restarted bot leads again at once); reminders
+# are off unless a module turns them on (tests/e2e/test_reminders.py), at any hour when on; campaigns are
+# looked for every second.
+SCHEDULER_ENV = {"SCHEDULER_RENEW_SECONDS": "1", "SCHEDULER_LEASE_SECONDS": "4", "REMINDER_KINDS": "none",
+                 "REMINDER_INTERVAL_SECONDS": "1", "REMINDER_QUIET_HOURS": "", "REMINDER_SEND_TIME": "00:00",
+                 "CAMPAIGN_POLL_SECONDS": "1", "OUTBOX_IDLE_SECONDS": "0.3"}
+
+
 @dataclass
 class Assistant:
     """The running assistant as tests see it."""
@@ -89,7 +97,7 @@ def assistant(tmp_path_factory) -> Assistant:
         stack = Stack(work, url, telegram_api_url=f"{sim_url}/bot", bot_token=BOT_TOKEN,
                       redis_prefix=f"e2e{uuid.uuid4().hex[:8]}" if redis_available() else None,
                       extra_env={"UPLOAD_DIR": str(work / "uploads"), "ROADSIDE_PROVIDER_URL": provider_url,
-                                 **DESK_ENV, **ROADSIDE_ENV, **SURVEY_ENV})
+                                 **DESK_ENV, **ROADSIDE_ENV, **SURVEY_ENV, **SCHEDULER_ENV})
         stack.build(model)
         try:
             stack.start()

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 
 import pytest
 from sqlalchemy import select
@@ -23,9 +21,8 @@ from claims.seed import (
     DEMO_POLICY_ZH,
 )
 from claims.stages import ClaimStage
-from devstack.processes import ROOT
-from devstack.stack import APP_PYTHON
 from tests.e2e.chat import buttons, texts
+from tests.e2e.operations import backoffice
 
 pytestmark = pytest.mark.e2e
 
@@ -134,13 +131,6 @@ async def test_policy_number_and_date_of_birth_verify_too(chat_factory, language
     done = await chat.send(sentence, expect=2)
     assert WORDS[language]["verified"] in texts(done)
     assert any(DEMO[language]["paid"] in title for title in buttons(done[-1]))
-
-
-def backoffice(assistant, *args: str) -> str:
-    result = subprocess.run([APP_PYTHON, "-m", "claims.backoffice", *args], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "DATABASE_URL": assistant.database_url}, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 async def pushed(chat, stage_text: str, *, wait: float) -> list[dict]:

@@ -5,9 +5,6 @@ hours and an accident report in progress defer the survey; a restart does not se
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -18,11 +15,11 @@ from sqlalchemy import select
 from claims.enums import DeliveryKind, HandoffReason, Language, NpsReason, SurveyStatus
 from claims.models import Claim, Delivery, Handoff, NpsResponse, NpsSurvey
 from claims.stages import ClaimStage
-from devstack.processes import ROOT
-from devstack.stack import APP_PYTHON
 from tests.e2e.chat import buttons, texts
 from tests.e2e.conftest import AGENT_LEE, AGENTS_CHAT_ID
 from tests.e2e.desk import AgentsGroup
+from tests.e2e.operations import backoffice, restart_bot
+from tests.e2e.waiting import until
 from tests.factories import make_claim, make_linked_policyholder, make_policy, make_vehicle
 
 pytestmark = pytest.mark.e2e
@@ -48,19 +45,6 @@ WORDS = {
            "one_message": "2分，定损拖了三个礼拜",
            "typed": "打8分", "unclear": "说不好", "paid": "已于"},
 }
-
-
-def backoffice(assistant, *args: str) -> str:
-    result = subprocess.run([APP_PYTHON, "-m", "claims.backoffice", *args], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "DATABASE_URL": assistant.database_url}, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def restart_bot(assistant, **env: str) -> None:
-    bot = assistant.stack.services["bot"]
-    bot.env.update(env)
-    bot.restart()
 
 
 @pytest.fixture(scope="module")
@@ -103,16 +87,6 @@ def survey_of(assistant, claim_number: str) -> NpsSurvey | None:
             _ = survey.response
             session.expunge_all()
         return survey
-
-
-async def until(condition, *, timeout: float = 20, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {message}"
-        await asyncio.sleep(0.3)
 
 
 @LANGUAGES

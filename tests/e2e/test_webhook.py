@@ -34,7 +34,7 @@ def webhook_bot(assistant, tmp_path_factory):
             "WEBHOOK_SECRET": SECRET,
             "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": str(port),
-            "STAGE_UPDATE_INTERVAL_SECONDS": "0",  # the polling bot pushes claim updates
+            "SCHEDULER_ENABLED": "false",  # the polling bot pushes claim updates
         },
         tmp_path_factory.mktemp("webhook"),
         lambda: port_open("127.0.0.1", port),

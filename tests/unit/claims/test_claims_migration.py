@@ -25,7 +25,7 @@ def test_every_table_is_created_and_downgrade_removes_them(database_backend):
         try:
             tables = set(inspect(engine).get_table_names())
             assert {table.name for table in Base.metadata.sorted_tables} <= tables
-            assert len(Base.metadata.sorted_tables) == 18
+            assert len(Base.metadata.sorted_tables) == 22
             command.downgrade(alembic_config(url), "base")
             assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
             upgrade_database(url)  # and back up again

@@ -94,3 +94,13 @@ def test_second_run_adds_nothing_and_reset_reseeds_identically(session, seeded, 
     again = seed.seed_demo_data(session, now=now)
     assert again.counts == counts
     assert sorted(session.scalars(select(Claim.claim_number))) == numbers
+
+
+def test_every_customer_has_a_city_and_every_car_its_papers_dates(session, seeded, now):
+    holders = session.scalars(select(Policyholder)).all()
+    assert all(holder.city for holder in holders)
+    cities = {holder.full_name: holder.city for holder in holders}
+    assert (cities[seed.DEMO_NAME_EN], cities[seed.DEMO_NAME_ZH]) == ("Shanghai", "Shenzhen")  # by their plates
+    for vehicle in session.scalars(select(Vehicle)):
+        assert now.date() < vehicle.inspection_due_on <= now.date() + timedelta(days=366)
+        assert now.date() < vehicle.maintenance_due_on <= now.date() + timedelta(days=181)

@@ -11,7 +11,8 @@ from claims.models import Delivery
 from claims.services.chats import set_updates_muted
 from claims.services.claims import move_claim_to_stage
 from claims.services.deliveries import (
-    LEASE_EXPIRED_NOTE, claim_due_deliveries, enqueue_stage_updates, mark_delivered, mark_failed, retry_delay,
+    LEASE_EXPIRED_NOTE, UNKNOWN_NOTE, claim_due_deliveries, enqueue_stage_updates, mark_delivered, mark_dispatched,
+    mark_failed, retry_delay,
     stage_update_key,
 )
 from claims.stages import ClaimStage as S
@@ -46,11 +47,11 @@ def test_each_stage_change_is_queued_once_for_the_linked_account(session, now, s
     assert enqueue_stage_updates(session, now=now, settings=settings) == 2
     first, second = deliveries(session)
     assert (first.kind, first.status, first.chat_id, first.attempts) == (DeliveryKind.stage_update, D.pending, USER, 0)
-    assert first.dedupe_key == stage_update_key(survey.id) == f"stage_update:{survey.id}"
+    assert first.dedupe_key == stage_update_key(USER, claim.id, survey.id) == f"stage_update:{USER}:claim-{claim.id}:event-{survey.id}"
     assert first.payload["claim_number"] == claim.claim_number
     assert (first.payload["to_stage"], first.payload["event_id"]) == ("survey", survey.id)
     assert (second.payload["from_stage"], second.payload["to_stage"]) == ("survey", "loss_assessment")
-    assert second.dedupe_key == stage_update_key(assessment.id)
+    assert second.dedupe_key == f"stage_update:{USER}:claim-{claim.id}:event-{assessment.id}"
     # Idempotent: nothing new the second time, the initial "reported" event never.
     assert enqueue_stage_updates(session, now=now, settings=settings) == 0
     assert len(deliveries(session)) == 2
@@ -79,7 +80,7 @@ def test_old_changes_are_not_pushed_after_downtime(session, now, settings, holde
 def test_a_concurrent_enqueuer_does_not_cause_duplicates_or_errors(session, engine, now, settings, holder):
     first = claim_for(session, holder, stage=S.survey, now=now)
     claim_for(session, holder, stage=S.survey, now=now)
-    racing_key = stage_update_key(first.stage_events[-1].id)
+    racing_key = stage_update_key(USER, first.id, first.stage_events[-1].id)
 
     raced = []
 
@@ -117,14 +118,43 @@ def test_claiming_leases_the_oldest_due_deliveries(session, now):
 
 
 def test_a_delivery_whose_sender_died_is_taken_over_after_the_lease(session, now):
-    delivery = make_delivery(session, created_at=now)
+    delivery = make_delivery(session, created_at=now, kind=DeliveryKind.stage_update)
     assert len(claim_due_deliveries(session, now=now, lease_seconds=60)) == 1
-    # The bot restarts mid-delivery: nothing is marked.
+    mark_dispatched(session, delivery.id, now=now)
+    # The bot dies mid-delivery: the request had gone out, nothing else is marked.
     assert claim_due_deliveries(session, now=now + timedelta(seconds=59)) == []
     [again] = claim_due_deliveries(session, now=now + timedelta(seconds=60))
     assert (again.id, again.attempts, again.last_error) == (delivery.id, 2, LEASE_EXPIRED_NOTE)
+    assert again.dispatched_at is None  # the new attempt has not gone out yet
     mark_delivered(session, again.id, telegram_message_id=55, now=now + timedelta(seconds=61))
     assert claim_due_deliveries(session, now=now + timedelta(days=1)) == []
+
+
+def test_a_leased_delivery_never_dispatched_is_taken_over_as_safe(session, now):
+    delivery = make_delivery(session, created_at=now)  # a broadcast
+    assert len(claim_due_deliveries(session, now=now, lease_seconds=60)) == 1
+    [again] = claim_due_deliveries(session, now=now + timedelta(seconds=60))  # it died before sending it
+    assert (again.id, again.attempts, again.last_error) == (delivery.id, 2, None)
+
+
+def test_a_broadcast_in_flight_when_its_sender_died_is_not_sent_again(session, now):
+    broadcast = make_delivery(session, created_at=now)
+    update_ = make_delivery(session, created_at=now, kind=DeliveryKind.stage_update)
+    for delivery in claim_due_deliveries(session, now=now, lease_seconds=60):
+        mark_dispatched(session, delivery.id, now=now)
+    [again] = claim_due_deliveries(session, now=now + timedelta(seconds=60))
+    assert again.id == update_.id  # at least once for the update...
+    session.expire_all()
+    failed = session.get(Delivery, broadcast.id)
+    assert (failed.status, failed.last_error) == (D.failed, UNKNOWN_NOTE)  # ...at most once for the broadcast
+
+
+def test_an_answered_attempt_clears_the_dispatch_mark(session, now):
+    delivery = make_delivery(session, created_at=now)
+    claim_due_deliveries(session, now=now)
+    mark_dispatched(session, delivery.id, now=now)
+    failed = mark_failed(session, delivery.id, error="Timed out? no: 502 Bad Gateway", now=now)
+    assert (failed.status, failed.dispatched_at) == (D.pending, None)
 
 
 def test_sent_is_final_and_marking_twice_keeps_the_first(session, now):

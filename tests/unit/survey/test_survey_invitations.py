@@ -69,7 +69,8 @@ def test_release_hands_the_survey_to_the_outbox_once(session):
     assert invitations.release_survey(session, survey.id, now=DUE, rules=RULES) is Release.not_due
     deliveries = list(session.scalars(select(Delivery)))
     assert [(d.kind, d.dedupe_key, d.chat_id, d.payload) for d in deliveries] == [
-        (DeliveryKind.survey, f"survey:{survey.id}", claim.policy.policyholder.telegram_user_id,
+        (DeliveryKind.survey, f"survey:{claim.policy.policyholder.telegram_user_id}:survey-{survey.id}:invitation",
+         claim.policy.policyholder.telegram_user_id,
          {"survey_id": survey.id})]
     session.refresh(survey)
     assert (survey.status, survey.sent_at) == (SurveyStatus.sent, DUE)
