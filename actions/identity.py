@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from actions.base import ClaimsAction, DomainDict, chat_id, telegram_user_id
 from claims.clock import minutes_until
 from claims.services import identity
-from claims.services.identity import VerificationOutcome
 from claims.settings import get_settings
 
 

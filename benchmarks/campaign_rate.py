@@ -21,9 +21,14 @@ import time
 import uuid
 from pathlib import Path
 
+from sqlalchemy import func, select
+
+from claims.campaigns.service import campaign_progress
+from claims.clock import utcnow
 from claims.db import upgrade_database
 from claims.enums import CampaignStatus
-from claims.models import Campaign
+from claims.models import Campaign, Delivery
+from claims.services.deliveries import UNKNOWN_NOTE
 from claims.testing import add_linked_customers, session_backend, temporary_database
 from devstack.deployment import Deployment, refusals, sent_texts
 from devstack.processes import ROOT
@@ -63,7 +68,10 @@ def run(customers: int, stop_after: int | None, crash: bool, rate: float | None)
             with deployment.sessions()() as session:
                 people = add_linked_customers(session, count=customers, city="Benchmark", first_chat_id=FIRST_CHAT)
             asyncio.run(_prepare_simulator(sim_url, people))
-            env = {"CAMPAIGN_RATE_PER_SECOND": str(rate)} if rate else {}
+            # the production cadence of the other scheduled work (the deployment's defaults are for tests)
+            env = {"REMINDER_INTERVAL_SECONDS": "300", "CAMPAIGN_POLL_SECONDS": "5", "OUTBOX_IDLE_SECONDS": "1"}
+            if rate:
+                env["CAMPAIGN_RATE_PER_SECOND"] = str(rate)
             deployment.start_bot("sender", TOKEN, **env)
             while deployment.leader_pid() is None:
                 time.sleep(0.2)
@@ -84,13 +92,17 @@ def run(customers: int, stop_after: int | None, crash: bool, rate: float | None)
             elapsed = time.monotonic() - started
             deployment.stop_all()
             calls = asyncio.run(_calls(sim_url))
+            with deployment.sessions()() as session:
+                progress = campaign_progress(session, campaign_id, now=utcnow())
+                in_doubt = session.scalar(select(func.count()).where(
+                    Delivery.campaign_id == campaign_id, Delivery.last_error.startswith(UNKNOWN_NOTE)))
     finally:
         simulator.stop()
-    report(people, calls, elapsed, stop_after=stop_after, crash=crash)
+    report(people, calls, elapsed, progress, in_doubt, stop_after=stop_after, crash=crash)
 
 
-def report(people: list[tuple[int, str]], calls: list[dict], elapsed: float, *, stop_after: int | None,
-           crash: bool) -> None:
+def report(people: list[tuple[int, str]], calls: list[dict], elapsed: float, progress, in_doubt: int, *,
+           stop_after: int | None, crash: bool) -> None:
     received = sent_texts(calls, TOKEN)
     times = sorted(call["time"] for call in calls
                    if call["method"] == "sendMessage" and call.get("ok") and call["token"] == TOKEN)
@@ -106,7 +118,8 @@ def report(people: list[tuple[int, str]], calls: list[dict], elapsed: float, *, 
           f"missed: {sum(1 for chat_id, _ in people if chat_id not in received)}; wrong language: {wrong_language}")
     print(f"send rate: {rate:.2f} messages/s = {rate / TELEGRAM_RATE:.3f} of {TELEGRAM_RATE:g}/s "
           f"(first to last accepted message, {span:.1f} s)")
-    print(f"create -> done: {elapsed:.1f} s")
+    print(f"create -> done: {elapsed:.1f} s; the campaign's own count: sent {progress.sent}, failed {progress.failed} "
+          f"(of them in doubt after a crash, not sent again: {in_doubt}), skipped {progress.skipped}")
 
 
 def main() -> None:

@@ -20,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -156,6 +158,8 @@ class OutboxSender:
         self.pacer = pacer or SendPacer(settings.campaign_rate_per_second)
         self._in_flight: set[asyncio.Task] = set()
         self._slots = asyncio.Semaphore(IN_FLIGHT)
+        # Its own threads for the database, so that recording results never queues behind other work.
+        self._database = ThreadPoolExecutor(max_workers=IN_FLIGHT + 2, thread_name_prefix="outbox")
         self._last_enqueue = 0.0
 
     # -- database work, in a worker thread
@@ -194,7 +198,7 @@ class OutboxSender:
 
     def _record_sent(self, item: Outgoing, message_id: int) -> None:
         with self.sessions() as session:
-            deliveries.mark_delivered(session, item.delivery_id, telegram_message_id=message_id, now=_now())
+            deliveries.mark_delivered(session, item.delivery_id, telegram_message_id=message_id, now=_now(), reload=False)
             transcript.record_message(session, chat_id=item.chat_id, direction="out", sender="bot",
                                       text=item.message.text)
 
@@ -212,17 +216,20 @@ class OutboxSender:
             deliveries.postpone(session, item.delivery_id, until=_now() + timedelta(seconds=seconds),
                                 note=f"telegram asked to wait {seconds:g} s")
 
+    async def _in_database(self, work, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._database, partial(work, *args))
+
     # -- sending
 
     async def _send(self, item: Outgoing) -> None:
-        await asyncio.to_thread(self._dispatching, item)
+        await self._in_database(self._dispatching, item)
         try:
             sent = await self.bot.send_message(item.chat_id, item.message.text,
                                                reply_markup=keyboard(item.message.buttons))
         except TimedOut as error:
             if item.kind in deliveries.AT_MOST_ONCE:  # Telegram may have it: a broadcast is not sent twice
                 logger.warning("delivery %s timed out: not sent again", item.delivery_id)
-                await asyncio.to_thread(self._unknown, item, error)
+                await self._in_database(self._unknown, item, error)
             else:
                 await record_send_failure(self.sessions, self.settings, item.delivery_id, item.chat_id, error)
         except RetryAfter as error:
@@ -230,11 +237,11 @@ class OutboxSender:
             everything = self.pacer.refused(item.chat_id, wait)
             logger.info("delivery %s: Telegram asked to wait %.0f s (%s)", item.delivery_id, wait,
                         "every chat" if everything else "this chat")
-            await asyncio.to_thread(self._postpone, item, wait)
+            await self._in_database(self._postpone, item, wait)
         except TelegramError as error:
             await record_send_failure(self.sessions, self.settings, item.delivery_id, item.chat_id, error)
         else:
-            await asyncio.to_thread(self._record_sent, item, sent.message_id)
+            await self._in_database(self._record_sent, item, sent.message_id)
 
     async def _run_one(self, item: Outgoing) -> None:
         try:
@@ -270,7 +277,7 @@ class OutboxSender:
 
     async def send_round(self) -> int:
         """Lease, word and send one batch; returns how many sends were started."""
-        work = await asyncio.to_thread(self._prepare)
+        work = await self._in_database(self._prepare)
         await self._dispatch(work)
         return len(work)
 
@@ -281,13 +288,13 @@ class OutboxSender:
         unsent: list[Outgoing] = []
         while not stop.is_set():
             try:
-                work = await (prepared or asyncio.to_thread(self._prepare))
+                work = await (prepared or self._in_database(self._prepare))
             except Exception:  # the database was unreachable, say: try again shortly
                 logger.exception("outbox round failed")
                 work = []
             prepared = None
             if work:
-                prepared = asyncio.create_task(asyncio.to_thread(self._prepare))
+                prepared = asyncio.create_task(self._in_database(self._prepare))
                 unsent = await self._dispatch(work, stop)
                 continue
             try:
@@ -297,7 +304,7 @@ class OutboxSender:
         try:
             if prepared is not None:
                 unsent += await prepared
-            await asyncio.to_thread(self._give_back, unsent)
+            await self._in_database(self._give_back, unsent)
         except Exception:  # their leases expire and the next holder sends them
             logger.exception("the unsent batch could not be given back")
         await self.drain()
@@ -305,3 +312,7 @@ class OutboxSender:
     async def drain(self) -> None:
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    def close(self) -> None:
+        """Release its threads (after `run` returned)."""
+        self._database.shutdown(wait=True)

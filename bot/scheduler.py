@@ -95,6 +95,7 @@ class Leadership:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.scheduler: AsyncIOScheduler | None = None
         self.sender_bot: Bot | None = None
+        self._sender: OutboxSender | None = None
         self._sender_task: asyncio.Task | None = None
         self._stop_sending: asyncio.Event | None = None
         self._survey_job: Job | None = None
@@ -149,8 +150,8 @@ class Leadership:
                               request=HTTPXRequest(connection_pool_size=IN_FLIGHT + 2))
         await self.sender_bot.initialize()
         self._stop_sending = asyncio.Event()
-        sender = OutboxSender(self.sender_bot, self.sessions, settings)
-        self._sender_task = asyncio.create_task(sender.run(self._stop_sending), name="outbox")
+        self._sender = OutboxSender(self.sender_bot, self.sessions, settings)
+        self._sender_task = asyncio.create_task(self._sender.run(self._stop_sending), name="outbox")
         if settings.survey_interval_seconds > 0:
             self._survey_job = surveys.start_surveying(self.application, settings)
 
@@ -168,6 +169,7 @@ class Leadership:
         if self._sender_task is not None:
             await asyncio.gather(self._sender_task, return_exceptions=True)
             self._sender_task = None
+            self._sender.close()
         if self.sender_bot is not None:
             await self.sender_bot.shutdown()
             self.sender_bot = None

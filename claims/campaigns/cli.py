@@ -90,12 +90,14 @@ def _masked_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else "?"
 
 
-def _print_dry_run(session: Session, draft: CampaignDraft, now: datetime, rate: float) -> None:
+def _print_dry_run(session: Session, draft: CampaignDraft, now: datetime, rate: float, tz: tzinfo) -> None:
     rows = audience_rows(session, draft.audience, today=business_date(now, get_settings().timezone))
     languages = Counter(language.value for _, _, language in rows)
-    print(f"dry run: {draft.name!r} to {len(rows)} customers ({draft.audience.describe()}); "
+    customers = f"{len(rows)} customer" + ("" if len(rows) == 1 else "s")
+    print(f"dry run: {draft.name!r} to {customers} ({draft.audience.describe()}); "
           f"en {languages.get('en', 0)}, zh {languages.get('zh', 0)}")
-    print(f"would be sent from {draft.send_at.isoformat(timespec='minutes')}; at {rate:g} a second that takes "
+    print(f"would be sent from {draft.send_at.astimezone(tz).isoformat(timespec='minutes')}; at {rate:g} a second "
+          "that takes "
           f"{timedelta(seconds=round(len(rows) / rate))}")
     names = dict(session.execute(select(Policyholder.id, Policyholder.full_name)
                                  .where(Policyholder.id.in_([holder for holder, _, _ in rows[:SAMPLE_SIZE]]))).all())
@@ -152,7 +154,7 @@ def _create(session: Session, args, now: datetime, tz: tzinfo) -> int:
         from claims.campaigns.service import check_draft
 
         check_draft(draft)
-        _print_dry_run(session, draft, now, get_settings().campaign_rate_per_second)
+        _print_dry_run(session, draft, now, get_settings().campaign_rate_per_second, tz)
         return 0
     campaign = create_campaign(session, draft, now=now)
     args.id = campaign.id  # watched with --watch

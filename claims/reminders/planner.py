@@ -7,11 +7,12 @@ switched off, and (for documents) chats that muted claim updates.
 """
 from __future__ import annotations
 
+import calendar
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, extract, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -68,11 +69,16 @@ def _document_reminders(session: Session, now: datetime, rules: ReminderRules) -
     if not claims:
         return []
     # How many reminders each request already had (every key of the form ...:claim-<id>:documents-<event>-<n>).
-    sent = Counter()
-    for key in session.scalars(select(Delivery.dedupe_key).where(
-            Delivery.kind == DeliveryKind.reminder, Delivery.dedupe_key.like("%:claim-%:documents-%"))):
+    sent: Counter = Counter()
+    last_sent: dict[tuple[str, str], datetime] = {}
+    for key, at in session.execute(select(Delivery.dedupe_key, func.coalesce(Delivery.sent_at, Delivery.created_at))
+                                   .where(Delivery.kind == DeliveryKind.reminder,
+                                          Delivery.dedupe_key.like("%:claim-%:documents-%"))):
         _, _, subject, occasion = key.split(":")
-        sent[(subject, occasion.rsplit("-", 1)[0])] += 1
+        request = (subject, occasion.rsplit("-", 1)[0])
+        sent[request] += 1
+        at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)  # SQLite gives coalesce() back naive
+        last_sent[request] = max(last_sent.get(request, at), at)
     found = []
     for claim in claims:
         requests = [event for event in claim.stage_events if event.to_stage in REQUEST_STAGES]
@@ -83,7 +89,7 @@ def _document_reminders(session: Session, now: datetime, rules: ReminderRules) -
         subject, request_tag = f"claim-{claim.id}", f"documents-{request.id}"
         already = sent[(subject, request_tag)]
         if due.document_reminder_due(request.occurred_at, already, missing=len(missing), claim_open=True,
-                                     now=now, rules=rules):
+                                     now=now, rules=rules, last_sent_at=last_sent.get((subject, request_tag))):
             found.append(DueReminder(
                 ReminderKind.documents, claim.policy.policyholder.telegram_user_id, subject,
                 f"{request_tag}-{already + 1}",
@@ -100,7 +106,8 @@ def _dated_reminders(session: Session, now: datetime, rules: ReminderRules) -> l
     if ReminderKind.renewal in rules.enabled and rules.renewal_days:
         rows = session.execute(
             select(Policy, Policyholder.telegram_user_id).join(Policyholder)
-            .where(Policy.status == PolicyStatus.active, _reachable(ReminderKind.renewal))
+            .where(Policy.status == PolicyStatus.active, Policy.ends_on.in_(_dates_ahead(today, rules.renewal_days)),
+                   _reachable(ReminderKind.renewal))
         ).all()
         for policy, chat_id in rows:
             left = due.days_ahead(policy.ends_on, today, rules.renewal_days)
@@ -115,7 +122,8 @@ def _dated_reminders(session: Session, now: datetime, rules: ReminderRules) -> l
             continue
         rows = session.execute(
             select(Vehicle, column, Policyholder.telegram_user_id).join(Policy, Vehicle.policy_id == Policy.id)
-            .join(Policyholder).where(column.is_not(None), Policy.status == PolicyStatus.active, _reachable(kind))
+            .join(Policyholder).where(column.in_(_dates_ahead(today, days)), Policy.status == PolicyStatus.active,
+                                      _reachable(kind))
         ).all()
         for vehicle, on, chat_id in rows:
             left = due.days_ahead(on, today, days)
@@ -125,7 +133,7 @@ def _dated_reminders(session: Session, now: datetime, rules: ReminderRules) -> l
                     {"reminder": kind.value, "vehicle_id": vehicle.id, "due_on": on.isoformat(), "days": left}))
     if ReminderKind.birthday in rules.enabled:
         rows = session.execute(
-            select(Policyholder).where(_reachable(ReminderKind.birthday),
+            select(Policyholder).where(_reachable(ReminderKind.birthday), _born_on_the_day_of(today),
                                        # a customer of ours: at least one active policy
                                        exists().where(Policy.policyholder_id == Policyholder.id,
                                                       Policy.status == PolicyStatus.active))
@@ -136,6 +144,21 @@ def _dated_reminders(session: Session, now: datetime, rules: ReminderRules) -> l
                                          f"policyholder-{holder.id}", f"birthday-{today.year}",
                                          {"reminder": "birthday", "policyholder_id": holder.id}))
     return found
+
+
+def _dates_ahead(today: date, days: tuple[int, ...]) -> list[date]:
+    """The dates whose reminder is due today (so that the database, not Python, picks the few rows)."""
+    return [today + timedelta(days=day) for day in days]
+
+
+def _born_on_the_day_of(today: date):
+    """Born on today's month and day; on 28 February of a year without 29 February, those born on the 29th too
+    (the rule itself is rules.is_birthday, checked again on the rows)."""
+    month, day = extract("month", Policyholder.date_of_birth), extract("day", Policyholder.date_of_birth)
+    same_day = and_(month == today.month, day == today.day)
+    if (today.month, today.day) == (2, 28) and not calendar.isleap(today.year):
+        return or_(same_day, and_(month == 2, day == 29))
+    return same_day
 
 
 def due_reminders(session: Session, *, now: datetime, rules: ReminderRules) -> list[DueReminder]:

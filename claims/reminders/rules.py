@@ -101,21 +101,27 @@ def next_daily_window(now: datetime, rules: ReminderRules) -> datetime:
     return rules.quiet_hours.next_allowed(opens.astimezone(now.tzinfo))
 
 
-def document_reminder_due_at(requested_at: datetime, already_sent: int, rules: ReminderRules) -> datetime | None:
+def document_reminder_due_at(requested_at: datetime, already_sent: int, rules: ReminderRules, *,
+                             last_sent_at: datetime | None = None) -> datetime | None:
     """When the next missing-documents reminder about a request made at `requested_at` is due, after
-    `already_sent` of them; None once the most have been sent."""
+    `already_sent` of them, the last at `last_sent_at`; None once the most have been sent. Never sooner than
+    `documents_every` after the last one: a request made long before (the reminders were off, or new) does not
+    get its reminders in a burst."""
     require_aware(requested_at)
     if already_sent >= rules.documents_max:
         return None
-    return requested_at + rules.documents_first + rules.documents_every * already_sent
+    due_at = requested_at + rules.documents_first + rules.documents_every * already_sent
+    if last_sent_at is not None:
+        due_at = max(due_at, require_aware(last_sent_at) + rules.documents_every)
+    return due_at
 
 
 def document_reminder_due(requested_at: datetime, already_sent: int, *, missing: int, claim_open: bool,
-                          now: datetime, rules: ReminderRules) -> bool:
+                          now: datetime, rules: ReminderRules, last_sent_at: datetime | None = None) -> bool:
     """Whether the next missing-documents reminder goes out now."""
     if missing <= 0 or not claim_open or ReminderKind.documents not in rules.enabled:
         return False
-    due_at = document_reminder_due_at(requested_at, already_sent, rules)
+    due_at = document_reminder_due_at(requested_at, already_sent, rules, last_sent_at=last_sent_at)
     return due_at is not None and now >= due_at and may_send(now, rules)
 
 

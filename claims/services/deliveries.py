@@ -230,10 +230,10 @@ def mark_dispatched(session: Session, delivery_id: int, *, now: datetime) -> Non
 
 
 def mark_delivered(
-    session: Session, delivery_id: int, *, telegram_message_id: int | None, now: datetime
-) -> Delivery:
+    session: Session, delivery_id: int, *, telegram_message_id: int | None, now: datetime, reload: bool = True
+) -> Delivery | None:
     """Record that Telegram accepted the message: `sent`, for good. Marking a sent delivery again keeps
-    the first record."""
+    the first record. `reload=False` (the campaign sender, tens a second) skips reading the row back."""
     require_aware(now)
     session.execute(
         update(Delivery)
@@ -243,7 +243,7 @@ def mark_delivered(
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return _reload(session, delivery_id)
+    return _reload(session, delivery_id) if reload else None
 
 
 def retry_delay(attempts: int) -> timedelta:

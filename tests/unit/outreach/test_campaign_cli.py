@@ -74,7 +74,7 @@ def test_a_dry_run_shows_the_button_and_the_send_time(run, session, capsys):
                "--button-en", "Roadside help", "--button-zh", "道路救援",
                "--button-intent", "request_roadside_assistance", "--at", "2026-12-05T08:00", "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "dry run: 'Notice' to 1 customers (every city, active policies); en 1, zh 0" in out
+    assert "dry run: 'Notice' to 1 customer (every city, active policies); en 1, zh 0" in out
     assert "would be sent from 2026-12-05T08:00+08:00" in out
     assert "--- en ---\nRoads are icy.\n--- zh ---\n道路结冰。\n" in out
     assert "--- button --- [Roadside help] / [道路救援] -> starts request_roadside_assistance" in out

@@ -126,6 +126,16 @@ def test_documents_reminders_come_every_three_days_at_most_three_times(session):
     assert queued(session) == [documents_key(claim, event, n) for n in (1, 2, 3)]
 
 
+def test_a_request_made_weeks_ago_is_not_reminded_in_a_burst(session):
+    claim = open_claim(session)  # reported on 1 December; the reminders start on the 20th
+    event = reported_event(claim)
+    late = REPORTED + timedelta(days=19)
+    assert plan(session, late) == [documents_key(claim, event, 1)]
+    assert plan(session, late + timedelta(minutes=5)) == []  # the next sweep: not the second one at once
+    assert plan(session, late + timedelta(days=3) - ONE_SECOND) == []
+    assert plan(session, late + timedelta(days=3)) == [documents_key(claim, event, 2)]
+
+
 def test_a_reminder_skipped_at_sending_still_counts(session):
     claim = open_claim(session)
     plan(session, FIRST)

@@ -43,6 +43,17 @@ def test_the_first_documents_reminder_is_due_two_days_after_the_request_then_eve
     assert document_reminder_due_at(REQUESTED, 2, RULES) == shanghai(9, 11)
 
 
+def test_a_request_made_long_ago_gets_its_reminders_three_days_apart_not_in_a_burst():
+    first_sent = shanghai(20, 11)  # the reminders were off until the 20th, or the rule is new
+    assert document_reminder_due_at(REQUESTED, 1, RULES, last_sent_at=first_sent) == shanghai(23, 11)
+    assert not document_reminder_due(REQUESTED, 1, missing=3, claim_open=True, now=shanghai(20, 11, 5), rules=RULES,
+                                     last_sent_at=first_sent)
+    assert document_reminder_due(REQUESTED, 1, missing=3, claim_open=True, now=shanghai(23, 11), rules=RULES,
+                                 last_sent_at=first_sent)
+    # on the grid, the last one does not push the next later
+    assert document_reminder_due_at(REQUESTED, 1, RULES, last_sent_at=shanghai(3, 11)) == shanghai(6, 11)
+
+
 def test_no_documents_reminder_is_due_after_the_third():
     assert document_reminder_due_at(REQUESTED, 3, RULES) is None
     assert document_reminder_due_at(REQUESTED, 4, RULES) is None
