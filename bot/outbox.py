@@ -36,8 +36,8 @@ from bot.pacing import SendPacer
 from bot.settings import BotSettings
 from claims import wording
 from claims.campaigns.service import campaign_message, finish_campaigns
-from claims.enums import DeliveryKind, Language
-from claims.models import ChatPreference, Delivery
+from claims.enums import DeliveryKind
+from claims.models import Delivery
 from claims.outbound import Button, NotSent, OutboundMessage
 from claims.reminders.messages import reminder_message
 from claims.services import chats, deliveries, transcript
@@ -112,8 +112,7 @@ def context_recorder(context: ContextTypes.DEFAULT_TYPE):
 # ------------------------------------------------------------------------------------------ wording a delivery
 
 def stage_update_message(session: Session, delivery: Delivery) -> OutboundMessage:
-    preference = session.get(ChatPreference, delivery.chat_id)
-    language = preference.language.value if preference else Language.en.value
+    language = chats.chat_language(session, delivery.chat_id, None)
     payload = delivery.payload
     return OutboundMessage(wording.stage_update_text(ClaimStage(payload["to_stage"]), language,
                                                      claim_number=payload["claim_number"]))
@@ -144,7 +143,7 @@ class Outgoing:
     delivery_id: int
     chat_id: int
     message: OutboundMessage
-    kind: DeliveryKind = DeliveryKind.stage_update
+    kind: DeliveryKind
 
 
 # ------------------------------------------------------------------------------------------ the sender

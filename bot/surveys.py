@@ -26,9 +26,8 @@ from bot.handlers.conversation import deliver
 from bot.rasa_client import RasaUnavailable
 from bot.settings import BotSettings
 from claims import wording
-from claims.enums import DeliveryKind, Language
-from claims.models import ChatPreference
-from claims.services import deliveries
+from claims.enums import DeliveryKind
+from claims.services import chats, deliveries
 from claims.survey import invitations
 
 logger = logging.getLogger(__name__)
@@ -80,9 +79,7 @@ def _start(session: Session, *, survey_id: int, chat_id: int, settings: BotSetti
                                    answering_since=now - settings.survey_rules.answer_window)
     if busy:
         return busy
-    preference = session.get(ChatPreference, chat_id)
-    # the chat's language; a customer who has not written since linking gets the policyholder's
-    language = (preference.language if preference else survey.policyholder.preferred_language or Language.en).value
+    language = chats.chat_language(session, chat_id, survey.policyholder).value
     subject = wording.survey_subject(
         claim_number=survey.claim.claim_number if survey.claim else None,
         roadside_reference=survey.roadside_request.reference if survey.roadside_request else None,

@@ -11,7 +11,8 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from claims.enums import Language, PolicyStatus, ReminderKind
-from claims.models import ChatPreference, Policy, Policyholder, ReminderPreference, Vehicle
+from claims.models import ChatPreference, Policy, Policyholder, Vehicle
+from claims.services.chats import reachable
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,8 @@ def audience_query(audience: AudienceFilter, *, today: date) -> Select:
     query = (
         select(Policyholder.id, chat, language.label("language"))
         .where(
-            chat.is_not(None),
+            reachable(ReminderKind.broadcasts),
             exists().where(and_(*policy_conditions)),
-            ~exists().where(ChatPreference.chat_id == chat, ChatPreference.blocked_at.is_not(None)),
-            ~exists().where(ReminderPreference.chat_id == chat, ReminderPreference.kind == ReminderKind.broadcasts,
-                            ReminderPreference.enabled.is_(False)),
         )
         .order_by(Policyholder.id)
     )

@@ -18,9 +18,9 @@ from claims.campaigns import BUTTON_INTENTS
 from claims.campaigns.audience import AudienceFilter, audience_rows
 from claims.clock import business_date, require_aware
 from claims.enums import CampaignKind, CampaignStatus, DeliveryKind, DeliveryStatus, Language, ReminderKind
-from claims.models import Campaign, ChatPreference, Delivery, Policyholder, ReminderPreference
+from claims.models import Campaign, Delivery, Policyholder
 from claims.outbound import Button, NotSent, OutboundMessage
-from claims.services.chats import chat_language
+from claims.services.chats import chat_language, unreachable_reason
 from claims.services.deliveries import delivery_key
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -207,12 +207,8 @@ def campaign_message(session: Session, delivery: Delivery) -> OutboundMessage | 
     campaign = session.get(Campaign, delivery.campaign_id)
     if campaign is None or campaign.status is not _S.running:
         return NotSent("campaign not running")
-    preference = session.get(ChatPreference, delivery.chat_id)
-    if preference is not None and preference.blocked_at is not None:
-        return NotSent("blocked")
-    choice = session.get(ReminderPreference, (delivery.chat_id, ReminderKind.broadcasts))
-    if choice is not None and not choice.enabled:
-        return NotSent("switched off")
+    if why := unreachable_reason(session, delivery.chat_id, ReminderKind.broadcasts):
+        return NotSent(why)
     holder = session.get(Policyholder, delivery.payload.get("policyholder_id"))
     lang = chat_language(session, delivery.chat_id, holder)
     text = campaign.text_zh if lang is Language.zh else campaign.text_en

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from claims import wording
 from claims.checklist import missing_checklist_items
 from claims.enums import Language, PolicyStatus, ReminderKind
-from claims.models import ChatPreference, Claim, Delivery, Policy, Policyholder, ReminderPreference, Vehicle
+from claims.models import ChatPreference, Claim, Delivery, Policy, Policyholder, Vehicle
 from claims.outbound import Button, NotSent, OutboundMessage
 from claims.reminders import rules as due
 from claims.reminders.rules import ReminderRules
-from claims.services.chats import chat_language
+from claims.services.chats import chat_language, unreachable_reason
 from claims.stages import ClaimStage, is_open
 
 SEND_DOCUMENTS_INTENT = "upload_photos"  # the customer's own "I want to send photos"
@@ -71,11 +71,6 @@ def birthday_text(name: str, lang: Language) -> str:
     return f"Happy birthday, {name}! 🎂 All of us wish you a wonderful year and safe journeys."
 
 
-def _switched_off(session: Session, chat_id: int, kind: ReminderKind) -> bool:
-    choice = session.get(ReminderPreference, (chat_id, kind))
-    return choice is not None and not choice.enabled
-
-
 def reminder_message(session: Session, delivery: Delivery, *, now: datetime, rules: ReminderRules
                      ) -> OutboundMessage | NotSent:
     """The reminder to send now for a queued delivery, or why not."""
@@ -84,11 +79,11 @@ def reminder_message(session: Session, delivery: Delivery, *, now: datetime, rul
         kind = ReminderKind(payload.get("reminder"))
     except ValueError:
         return NotSent("unknown reminder")
-    if kind not in rules.enabled or _switched_off(session, delivery.chat_id, kind):
+    if kind not in rules.enabled:
         return NotSent("switched off")
+    if why := unreachable_reason(session, delivery.chat_id, kind):
+        return NotSent(why)
     preference = session.get(ChatPreference, delivery.chat_id)
-    if preference is not None and preference.blocked_at is not None:
-        return NotSent("blocked")
     if kind is ReminderKind.documents and not due.may_send(now, rules):
         return NotSent("quiet hours", until=rules.quiet_hours.next_allowed(now))
     if kind is not ReminderKind.documents and not due.daily_window_open(now, rules):

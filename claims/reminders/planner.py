@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session, selectinload
 from claims.checklist import missing_checklist_items
 from claims.clock import require_aware
 from claims.enums import DeliveryKind, DeliveryStatus, PolicyStatus, ReminderKind
-from claims.models import (
-    ChatPreference, Claim, Delivery, Policy, Policyholder, ReminderPreference, Vehicle,
-)
+from claims.models import ChatPreference, Claim, Delivery, Policy, Policyholder, Vehicle
 from claims.reminders import rules as due
 from claims.reminders.rules import ReminderRules
+from claims.services.chats import reachable
 from claims.services.deliveries import delivery_key
 from claims.stages import ClaimStage, is_open
 
@@ -45,22 +44,11 @@ class DueReminder:
         return delivery_key(DeliveryKind.reminder, self.chat_id, self.subject, self.occasion)
 
 
-def _reachable(kind: ReminderKind):
-    """Linked, not blocked, and not switched off for this kind (conditions on Policyholder)."""
-    chat = Policyholder.telegram_user_id
-    return and_(
-        chat.is_not(None),
-        ~exists().where(ChatPreference.chat_id == chat, ChatPreference.blocked_at.is_not(None)),
-        ~exists().where(ReminderPreference.chat_id == chat, ReminderPreference.kind == kind,
-                        ReminderPreference.enabled.is_(False)),
-    )
-
-
 def _document_reminders(session: Session, now: datetime, rules: ReminderRules) -> list[DueReminder]:
     open_stages = [stage for stage in ClaimStage if is_open(stage) and stage is not ClaimStage.paid]
     claims = session.scalars(
         select(Claim).join(Policy, Claim.policy_id == Policy.id).join(Policyholder)
-        .where(Claim.stage.in_(open_stages), _reachable(ReminderKind.documents),
+        .where(Claim.stage.in_(open_stages), reachable(ReminderKind.documents),
                ~exists().where(ChatPreference.chat_id == Policyholder.telegram_user_id,
                                ChatPreference.updates_muted.is_(True)))
         .options(selectinload(Claim.documents), selectinload(Claim.stage_events),
@@ -107,7 +95,7 @@ def _dated_reminders(session: Session, now: datetime, rules: ReminderRules) -> l
         rows = session.execute(
             select(Policy, Policyholder.telegram_user_id).join(Policyholder)
             .where(Policy.status == PolicyStatus.active, Policy.ends_on.in_(_dates_ahead(today, rules.renewal_days)),
-                   _reachable(ReminderKind.renewal))
+                   reachable(ReminderKind.renewal))
         ).all()
         for policy, chat_id in rows:
             left = due.days_ahead(policy.ends_on, today, rules.renewal_days)
@@ -123,7 +111,7 @@ def _dated_reminders(session: Session, now: datetime, rules: ReminderRules) -> l
         rows = session.execute(
             select(Vehicle, column, Policyholder.telegram_user_id).join(Policy, Vehicle.policy_id == Policy.id)
             .join(Policyholder).where(column.in_(_dates_ahead(today, days)), Policy.status == PolicyStatus.active,
-                                      _reachable(kind))
+                                      reachable(kind))
         ).all()
         for vehicle, on, chat_id in rows:
             left = due.days_ahead(on, today, days)
@@ -133,7 +121,7 @@ def _dated_reminders(session: Session, now: datetime, rules: ReminderRules) -> l
                     {"reminder": kind.value, "vehicle_id": vehicle.id, "due_on": on.isoformat(), "days": left}))
     if ReminderKind.birthday in rules.enabled:
         rows = session.execute(
-            select(Policyholder).where(_reachable(ReminderKind.birthday), _born_on_the_day_of(today),
+            select(Policyholder).where(reachable(ReminderKind.birthday), _born_on_the_day_of(today),
                                        # a customer of ours: at least one active policy
                                        exists().where(Policy.policyholder_id == Policyholder.id,
                                                       Policy.status == PolicyStatus.active))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from claims.clock import utcnow
@@ -128,3 +128,26 @@ def chat_language(session: Session, chat_id: int, holder: Policyholder | None) -
     if preference is not None:
         return preference.language
     return holder.preferred_language if holder is not None else Language.en
+
+
+def reachable(kind: ReminderKind):
+    """A condition on Policyholder: linked to a chat that has not blocked the bot nor switched `kind` off (who the
+    reminder planner and a campaign's audience may pick)."""
+    chat = Policyholder.telegram_user_id
+    return and_(
+        chat.is_not(None),
+        ~exists().where(ChatPreference.chat_id == chat, ChatPreference.blocked_at.is_not(None)),
+        ~exists().where(ReminderPreference.chat_id == chat, ReminderPreference.kind == kind,
+                        ReminderPreference.enabled.is_(False)),
+    )
+
+
+def unreachable_reason(session: Session, chat_id: int, kind: ReminderKind) -> str | None:
+    """At sending time: "blocked" or "switched off" when the chat may no longer get `kind`, else None."""
+    preference = session.get(ChatPreference, chat_id)
+    if preference is not None and preference.blocked_at is not None:
+        return "blocked"
+    choice = session.get(ReminderPreference, (chat_id, kind))
+    if choice is not None and not choice.enabled:
+        return "switched off"
+    return None
