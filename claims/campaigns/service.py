@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from claims.campaigns import BUTTON_INTENTS
@@ -21,11 +20,10 @@ from claims.enums import CampaignKind, CampaignStatus, DeliveryKind, DeliverySta
 from claims.models import Campaign, Delivery, Policyholder
 from claims.outbound import Button, NotSent, OutboundMessage
 from claims.services.chats import chat_language, unreachable_reason
-from claims.services.deliveries import delivery_key
+from claims.services.deliveries import delivery_key, insert_new_deliveries
 
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_BUTTON_LIMIT = 64
-_INSERT_CHUNK = 500
 _S = CampaignStatus
 _MOVES = {
     "pause": ({_S.running}, _S.paused),
@@ -106,13 +104,10 @@ def broadcast_key(chat_id: int, campaign_id: int) -> str:
 
 def _queue_recipients(session: Session, campaign: Campaign, now: datetime, today: date) -> int:
     rows = audience_rows(session, AudienceFilter.from_json(campaign.audience), today=today)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        values = [{"kind": DeliveryKind.broadcast, "dedupe_key": broadcast_key(chat_id, campaign.id),
-                   "chat_id": chat_id, "campaign_id": campaign.id, "status": DeliveryStatus.pending,
-                   "attempts": 0, "created_at": now, "payload": {"campaign_id": campaign.id, "policyholder_id": holder}}
-                  for holder, chat_id, _ in rows[start:start + _INSERT_CHUNK]]
-        session.execute(insert(Delivery).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    insert_new_deliveries(session, [
+        {"kind": DeliveryKind.broadcast, "dedupe_key": broadcast_key(chat_id, campaign.id), "chat_id": chat_id,
+         "campaign_id": campaign.id, "status": DeliveryStatus.pending, "attempts": 0, "created_at": now,
+         "payload": {"campaign_id": campaign.id, "policyholder_id": holder}} for holder, chat_id, _ in rows])
     return len(rows)
 
 

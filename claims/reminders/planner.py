@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import and_, exists, extract, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from claims.checklist import missing_checklist_items
@@ -23,7 +22,7 @@ from claims.models import ChatPreference, Claim, Delivery, Policy, Policyholder,
 from claims.reminders import rules as due
 from claims.reminders.rules import ReminderRules
 from claims.services.chats import reachable
-from claims.services.deliveries import delivery_key
+from claims.services.deliveries import delivery_key, insert_new_deliveries
 from claims.stages import ClaimStage, is_open
 
 # The stage events that ask the customer for documents: filing the claim, and the back office sending it to
@@ -155,25 +154,13 @@ def due_reminders(session: Session, *, now: datetime, rules: ReminderRules) -> l
     return _document_reminders(session, now, rules) + _dated_reminders(session, now, rules)
 
 
-def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> int:
-    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING; the number inserted."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted = 0
-    for start in range(0, len(rows), 500):
-        statement = (insert(Delivery).values(rows[start:start + 500])
-                     .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Delivery.id))
-        inserted += len(session.execute(statement).all())
-    return inserted
-
-
 def plan_reminders(session: Session, *, now: datetime, rules: ReminderRules) -> int:
     """Queue every due reminder not queued before; returns how many were queued."""
     found = due_reminders(session, now=now, rules=rules)
     if not found:
         session.commit()
         return 0
-    queued = _insert_ignoring_duplicates(session, [
+    queued = insert_new_deliveries(session, [
         {"kind": DeliveryKind.reminder, "dedupe_key": item.key, "chat_id": item.chat_id, "payload": item.payload,
          "status": DeliveryStatus.pending, "attempts": 0, "created_at": now} for item in found])
     session.commit()

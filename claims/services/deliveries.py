@@ -35,6 +35,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,6 +66,21 @@ def delivery_key(kind: DeliveryKind | str, chat_id: int, subject: str, occasion:
 def stage_update_key(chat_id: int, claim_id: int, event_id: int) -> str:
     """The dedupe key of the stage update for one ClaimStageEvent, to one chat."""
     return delivery_key(DeliveryKind.stage_update, chat_id, f"claim-{claim_id}", f"event-{event_id}")
+
+
+_INSERT_CHUNK = 500  # rows per statement (SQLite allows some 32,000 parameters in one)
+
+
+def insert_new_deliveries(session: Session, rows: list[dict]) -> int:
+    """Queue deliveries, leaving out those whose key is queued already (INSERT ... ON CONFLICT (dedupe_key) DO
+    NOTHING, on PostgreSQL and SQLite alike); the number inserted. The caller commits."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    inserted = 0
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        statement = (insert(Delivery).values(rows[start:start + _INSERT_CHUNK])
+                     .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Delivery.id))
+        inserted += len(session.execute(statement).all())
+    return inserted
 
 
 def enqueue_stage_updates(session: Session, *, now: datetime, settings: ClaimsSettings | None = None) -> int:
