@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`. The rest are for development.
-.PHONY: run test setup train validate nlu-eval seed migrate benchmark benchmark-campaign
+.PHONY: run test setup train validate nlu-eval seed migrate benchmark benchmark-campaign benchmark-banking77
 
 run:        ## install what is missing, train if needed, start everything (local chat without a token)
 	bash scripts/run.sh $(ARGS)
@@ -30,3 +30,6 @@ benchmark:  ## figures for the agents' console: handover, burst, relay latency (
 
 benchmark-campaign:  ## the campaign sender's rate against Telegram's limits, 10,000 customers (about 6 minutes)
 	bash -c 'source scripts/env.sh && bash scripts/setup.sh >/dev/null && $$APP_PY -m benchmarks.campaign_rate $(ARGS)'
+
+benchmark-banking77:  ## the NLU pipeline on PolyAI's BANKING77 (77 intents, 3,080 test queries; about 4 minutes; ARGS="--data DIR" or "--git-dir PATH")
+	bash -c 'source scripts/env.sh && bash scripts/setup.sh >/dev/null && mkdir -p results && nice -n $${NICE:-10} "$$RASA_VENV/bin/python" benchmarks/banking77.py $(ARGS) 2>results/banking77.log || { tail -20 results/banking77.log >&2; exit 1; }'

@@ -15,7 +15,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import ClaimsAction, DomainDict, chat_id, in_session, previous_action, telegram_user_id
+from actions.base import (
+    ClaimsAction, DomainDict, chat_id, hesitant_interruption, in_session, previous_action, telegram_user_id,
+)
 from actions.tracking import language
 from claims import accident_report as answers
 from claims import wording
@@ -102,12 +104,39 @@ class ActionStartAccidentReport(ClaimsAction):
                              SlotSet("report_needs_help", None)]
         lang = language(tracker)
         events += cleared()
+        events.append(SlotSet("report_opening", report_opening(tracker)))
         events += [SlotSet("report_policyholder_name", policyholder.full_name),
                    SlotSet("report_policyholder_spelled", wording.spell_out(policyholder.full_name))]
         events += vehicle_choice_slots(vehicles)
         if len(vehicles) == 1:  # nothing to ask: the summary still shows it
             events += [SlotSet(name, value) for name, value in vehicle_slots(vehicles[0], lang).items()]
         return events
+
+
+# Intents that interrupt the form (a side question, a request for a person...): such a message answers nothing.
+INTERRUPTING_INTENTS = frozenset({"cancel", "request_human", "complain", "dispute_assessment", "ask_required_documents",
+                                  "ask_fast_track", "correct_report", "faq"})
+
+
+def accepted_time(value: Any) -> datetime | None:
+    """The accident time slot once validated (an ISO timestamp), else None."""
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def report_opening(tracker: Tracker) -> str | None:
+    """What the customer typed to start the report ("a white SUV rear-ended me on Huaihai Road"), to be read for
+    the report's fields; None when the report started from a button."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        text = event.get("text") or ""
+        if intent == "report_accident":
+            return None if text.startswith("/") else text
+    return None
 
 
 class ValidateAccidentReportForm(FormValidationAction):
@@ -124,6 +153,8 @@ class ValidateAccidentReportForm(FormValidationAction):
 
     @staticmethod
     def _rejected(tracker: Tracker, slot: str, problem: AnswerProblem) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != slot:
+            return {slot: None}  # read from another message, not an answer: the question will simply be asked
         failures = int(tracker.get_slot("report_failures") or 0) + 1
         if failures >= MAX_FAILURES:
             # Stops the form (requested_slot None); action_review_accident_report then offers a person.
@@ -131,10 +162,12 @@ class ValidateAccidentReportForm(FormValidationAction):
                     "requested_slot": None}
         return {slot: None, "report_error": problem.value, "report_failures": failures}
 
-    def _answer(self, tracker: Tracker, value: Any) -> str:
-        """A button's answer, else what was typed."""
+    def _answer(self, tracker: Tracker, value: Any, slot: str) -> str:
+        """A button's answer to the question asked, else the value (typed, or read from an earlier message)."""
         chosen = next(tracker.get_latest_entity_values("report_answer"), None)
-        return str(chosen if chosen is not None else value or "")
+        if chosen is not None and tracker.get_slot("requested_slot") == slot:
+            return str(chosen)
+        return str(value or "")
 
     # --------------------------------------------------------- answers that the classifier misread
 
@@ -149,16 +182,61 @@ class ValidateAccidentReportForm(FormValidationAction):
             return {}
         return {slot: text} if parse(text).ok else {}
 
+    # ------------------------------------------------- what the customer already said, asked or not
+
+    @staticmethod
+    def _said_so_far(tracker: Tracker, slot: str, *, answers_too: bool = True) -> list[str]:
+        """The texts to read for a field not asked yet: the report's first message, and the answer just given to
+        another question ("yesterday at 6 on Huaihai Road" answers the time and tells the place)."""
+        if tracker.get_slot(slot) is not None:
+            return []
+        texts = [opening] if (opening := tracker.get_slot("report_opening")) else []
+        latest = tracker.latest_message or {}
+        text, intent = latest.get("text") or "", (latest.get("intent") or {}).get("name")
+        requested = tracker.get_slot("requested_slot")
+        if answers_too and text and not text.startswith("/") and intent not in INTERRUPTING_INTENTS \
+                and requested not in (None, slot):
+            texts.append(text)
+        return texts
+
+    def _already_said(self, tracker: Tracker, slot: str, read, *, answers_too: bool = True) -> dict[str, Any]:
+        for text in self._said_so_far(tracker, slot, answers_too=answers_too):
+            if (value := read(text)) is not None:
+                return {slot: value}
+        return {}
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        opening = tracker.get_slot("report_opening")
+        events = await super().run(dispatcher, tracker, domain)
+        # The first message is read once, when the form first runs.
+        return events + ([SlotSet("report_opening", None)] if opening else [])
+
     async def extract_accident_time(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         now, tz = datetime.now(timezone.utc), get_settings().timezone
-        return self._unmistakable(tracker, "accident_time",
-                                  lambda text: answers.parse_incident_time(text, now=now, tz=tz))
+        return (self._unmistakable(tracker, "accident_time",
+                                   lambda text: answers.parse_incident_time(text, now=now, tz=tz))
+                or self._already_said(tracker, "accident_time",
+                                      lambda text: answers.said_incident_time(text, now=now, tz=tz)))
+
+    async def extract_accident_location(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if text := hesitant_interruption(tracker, "accident_location"):
+            return {"accident_location": text}
+        return self._already_said(tracker, "accident_location", answers.said_place)
+
+    async def extract_accident_description(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if text := hesitant_interruption(tracker, "accident_description"):  # "the other driver was rude..."
+            return {"accident_description": text}
+        # An answer to another question is not the story; the first message may be.
+        return self._already_said(tracker, "accident_description", answers.said_description, answers_too=False)
 
     async def extract_third_party(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return self._unmistakable(tracker, "third_party", answers.parse_third_party)
+        # Only the first message: an answer naming a pillar ("scraped a pillar") is for the question to settle.
+        return (self._unmistakable(tracker, "third_party", answers.parse_third_party)
+                or self._already_said(tracker, "third_party", answers.said_third_party, answers_too=False))
 
     async def extract_drivable(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return self._unmistakable(tracker, "drivable", answers.parse_drivable)
+        return (self._unmistakable(tracker, "drivable", answers.parse_drivable)
+                or self._already_said(tracker, "drivable", answers.said_drivable))
 
     async def extract_estimate_band(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._unmistakable(tracker, "estimate_band", answers.parse_estimate_band)
@@ -167,7 +245,7 @@ class ValidateAccidentReportForm(FormValidationAction):
 
     async def validate_accident_vehicle(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict):
         """The car, by plate, position, or make and model."""
-        text, lang = self._answer(tracker, value), language(tracker)
+        text, lang = self._answer(tracker, value, "accident_vehicle"), language(tracker)
 
         def choose(session: Session) -> dict[str, Any] | None:
             policyholder = identity.verified_policyholder(session, telegram_user_id(tracker))
@@ -176,8 +254,15 @@ class ValidateAccidentReportForm(FormValidationAction):
             if not matched.ok:
                 return None
             vehicle = next(v for v in vehicles if v.id == matched.value)
-            return vehicle_slots(vehicle, lang)
+            slots = vehicle_slots(vehicle, lang)
+            # A time accepted before the car was known: its policy's dates must cover it. (A time read in this
+            # same turn is still text here; its own validation, next, checks it against this car.)
+            if (said := accepted_time(tracker.get_slot("accident_time"))) and not (
+                    vehicle.policy.starts_on <= said.astimezone(settings.timezone).date() <= vehicle.policy.ends_on):
+                slots.update({name: None for name in ("accident_time", *LABEL_SLOTS["accident_time"])})
+            return slots
 
+        settings = get_settings()
         slots = await in_session(choose)
         if slots is None:
             return self._rejected(tracker, "accident_vehicle", AnswerProblem.unknown_vehicle)
@@ -199,7 +284,7 @@ class ValidateAccidentReportForm(FormValidationAction):
         starts_on, ends_on = await in_session(policy_dates)
         known = tracker.get_slot("accident_date_known")
         parsed = answers.parse_incident_time(
-            self._answer(tracker, value), now=datetime.now(timezone.utc), tz=settings.timezone,
+            self._answer(tracker, value, "accident_time"), now=datetime.now(timezone.utc), tz=settings.timezone,
             policy_start=starts_on, policy_end=ends_on, known_date=date.fromisoformat(known) if known else None,
         )
         if parsed.problem is AnswerProblem.need_time:  # progress, not a failure: keep the date, ask the time
@@ -219,7 +304,7 @@ class ValidateAccidentReportForm(FormValidationAction):
             place = answers.describe_coordinates(float(latitude), float(longitude))
             return self._accepted("accident_location", place, accident_location_label=f"📍 {place}",
                                   accident_latitude=float(latitude), accident_longitude=float(longitude))
-        checked = answers.check_address(self._answer(tracker, value))
+        checked = answers.check_address(self._answer(tracker, value, "accident_location"))
         if not checked.ok:
             return self._rejected(tracker, "accident_location", checked.problem)
         return self._accepted("accident_location", checked.value, accident_location_label=checked.value,
@@ -227,14 +312,14 @@ class ValidateAccidentReportForm(FormValidationAction):
 
     async def validate_accident_description(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict):
         """What happened, in the customer's words."""
-        checked = answers.check_description(self._answer(tracker, value))
+        checked = answers.check_description(self._answer(tracker, value, "accident_description"))
         if not checked.ok:
             return self._rejected(tracker, "accident_description", checked.problem)
         return self._accepted("accident_description", checked.value)
 
     async def validate_third_party(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict):
         """Nobody else, another vehicle, someone's property or a pedestrian."""
-        parsed = answers.parse_third_party(self._answer(tracker, value))
+        parsed = answers.parse_third_party(self._answer(tracker, value, "third_party"))
         if not parsed.ok:
             return self._rejected(tracker, "third_party", parsed.problem)
         return self._accepted("third_party", parsed.value.value,
@@ -242,7 +327,7 @@ class ValidateAccidentReportForm(FormValidationAction):
 
     async def validate_police_report_number(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict):
         """Optional: a report number, or none."""
-        parsed = answers.parse_police_report_number(self._answer(tracker, value))
+        parsed = answers.parse_police_report_number(self._answer(tracker, value, "police_report_number"))
         if not parsed.ok:
             return self._rejected(tracker, "police_report_number", parsed.problem)
         if parsed.value is None:
@@ -252,7 +337,7 @@ class ValidateAccidentReportForm(FormValidationAction):
 
     async def validate_drivable(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict):
         """Whether the car can still be driven."""
-        parsed = answers.parse_drivable(self._answer(tracker, value))
+        parsed = answers.parse_drivable(self._answer(tracker, value, "drivable"))
         if not parsed.ok:
             return self._rejected(tracker, "drivable", parsed.problem)
         return self._accepted("drivable", "yes" if parsed.value else "no",
@@ -260,7 +345,7 @@ class ValidateAccidentReportForm(FormValidationAction):
 
     async def validate_estimate_band(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict):
         """A rough repair cost: a band, an amount, or "not sure"."""
-        parsed = answers.parse_estimate_band(self._answer(tracker, value))
+        parsed = answers.parse_estimate_band(self._answer(tracker, value, "estimate_band"))
         if not parsed.ok:
             return self._rejected(tracker, "estimate_band", parsed.problem)
         return self._accepted("estimate_band", parsed.value.value,

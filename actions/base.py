@@ -83,3 +83,22 @@ class ClaimsAction(Action, ABC):
         session: Session,
     ) -> list[dict[str, Any]]:
         """Do the action's work; the session is closed afterwards."""
+
+
+# A complaint, a dispute or a request for a person read with less confidence than this does not interrupt a
+# form: the text is taken as the answer to the question asked ("浦东世纪大道88号" is a place, whatever the classifier
+# half-thought). Cancelling and side questions always interrupt.
+INTERRUPTION_CONFIDENCE = 0.6
+HANDOFF_INTENTS = frozenset({"complain", "dispute_assessment", "request_human"})
+
+
+def hesitant_interruption(tracker: Tracker, slot: str) -> str | None:
+    """The typed text, when it answers `slot` (the question asked) but was read, without confidence, as an
+    intent that would interrupt the form."""
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    text = latest.get("text") or ""
+    if tracker.get_slot("requested_slot") != slot or tracker.get_slot(slot) is not None or not text \
+            or text.startswith("/") or intent.get("name") not in HANDOFF_INTENTS:
+        return None
+    return text if float(intent.get("confidence") or 0) < INTERRUPTION_CONFIDENCE else None

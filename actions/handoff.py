@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
@@ -24,8 +24,6 @@ HANDOFF_WITHDRAWN = "handoff_withdrawn"
 HANDED_BACK_WITHIN = timedelta(minutes=1)
 # The bot's offers of a person during a roadside request: the dispatch desk arranges the rescue.
 ROADSIDE_PROMPTS = {"utter_roadside_refused", "utter_offer_agent_for_roadside", "utter_roadside_cancel_too_late"}
-# The action that answers an unclear message; its second time in a row offers a person.
-FALLBACK_ACTION = "action_handle_nlu_fallback"
 
 
 def handoff_reason(tracker: Tracker) -> HandoffReason:
@@ -91,28 +89,6 @@ class ActionRequestHandoff(ClaimsAction):
             SlotSet("desk_opens_at", None if desk_open or opens_at is None else
                     wording.format_desk_time(opens_at, language, settings.timezone, now=now)),
         ]
-
-
-# The user's previous message got no help either: not understood, or understood as outside what we do.
-UNHELPED_INTENTS = {"nlu_fallback", "out_of_scope"}
-
-
-class ActionHandleNluFallback(Action):
-    """An unclear message: ask to rephrase; if the one before got no help either, also offer a person."""
-
-    def name(self) -> str:
-        return FALLBACK_ACTION
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        return [SlotSet("fallback_offer_human", previous_user_intent(tracker) in UNHELPED_INTENTS)]
-
-
-def previous_user_intent(tracker: Tracker) -> str | None:
-    """The intent of the user's message before the latest one."""
-    user_messages = [e for e in tracker.events if e.get("event") == "user"]
-    if len(user_messages) < 2:
-        return None
-    return ((user_messages[-2].get("parse_data") or {}).get("intent") or {}).get("name")
 
 
 class ActionReturnToBot(ClaimsAction):

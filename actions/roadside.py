@@ -17,7 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.accident_report import vehicle_choice_slots
-from actions.base import ClaimsAction, DomainDict, chat_id, in_session, previous_action, telegram_user_id
+from actions.base import (
+    ClaimsAction, DomainDict, chat_id, hesitant_interruption, in_session, previous_action, telegram_user_id,
+)
 from actions.tracking import language
 from claims import accident_report as report_answers
 from claims import wording
@@ -160,6 +162,10 @@ class ValidateRoadsideForm(FormValidationAction):
         """A button's answer, else what was typed."""
         chosen = next(tracker.get_latest_entity_values("report_answer"), None)
         return str(chosen if chosen is not None else value or "")
+
+    async def extract_roadside_location(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = hesitant_interruption(tracker, "roadside_location")
+        return {"roadside_location": text} if text else {}
 
     async def validate_roadside_service(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict):
         """Which help: a button, or the problem in the customer's words."""

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from claims.enums import Language
 from claims.services import chats, transcript
 
 T = TypeVar("T")
@@ -31,13 +32,16 @@ class ChatStore:
 
         return await asyncio.to_thread(work)
 
-    async def language_for(self, *, chat_id: int, telegram_user_id: int | None, language_code: str | None) -> str:
-        """The chat's language: the user's /language choice, else their Telegram language."""
+    async def language_for(self, *, chat_id: int, telegram_user_id: int | None, language_code: str | None,
+                           written: Language | None = None) -> str:
+        """The chat's language: the user's /language choice, else the language they write in, else their
+        Telegram language."""
         preference = await self.call(
             chats.get_or_create_chat_preference,
             chat_id=chat_id,
             telegram_user_id=telegram_user_id,
             telegram_language_code=language_code,
+            written=written,
         )
         return preference.language.value
 

@@ -93,6 +93,26 @@ def _with_arabic_numbers(text: str) -> str:
     return _CN_NUMBER.sub(lambda match: str(_cn_int(match.group())), text)
 
 
+_EN_ONES = {word: n for n, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split())}
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_EN_NUMBER = re.compile(
+    r"\b(?:(?P<tens>twenty|thirty|forty|fifty)(?:[\s-](?P<unit>one|two|three|four|five|six|seven|eight|nine))?"
+    r"|(?P<ones>" + "|".join(sorted(_EN_ONES, key=len, reverse=True)) + r"))\b")
+
+
+def _english_number(match: re.Match[str]) -> str:
+    if match["ones"]:
+        return str(_EN_ONES[match["ones"]])
+    return str(_EN_TENS[match["tens"]] + (_EN_ONES[match["unit"]] if match["unit"] else 0))
+
+
+def _with_english_numbers(text: str) -> str:
+    """Spelled-out English numbers up to 59 replaced by digits: "twenty minutes ago" is 20 minutes ago."""
+    return _EN_NUMBER.sub(_english_number, text)
+
+
 # ------------------------------------------------------------------------------------ when it happened
 
 _FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks differ and people round up
@@ -209,7 +229,7 @@ def parse_incident_time(text: str, *, now: datetime, tz: ZoneInfo, policy_start:
                         policy_end: date | None = None, known_date: date | None = None) -> Answer[datetime]:
     """When the accident happened, as an aware datetime in `tz`; a date alone asks for the time."""
     local_now = require_aware(now).astimezone(tz).replace(second=0, microsecond=0)
-    text = _with_arabic_numbers(_plain(text).replace("一刻", "15分").replace("三刻", "45分"))  # 八点一刻 is 8:15
+    text = _with_english_numbers(_with_arabic_numbers(_plain(text).replace("一刻", "15分").replace("三刻", "45分")))
     if not text or len(text) > 200:  # an answer, not a story
         return _UNCLEAR
     checked = partial(_checked, now=local_now, policy_start=policy_start, policy_end=policy_end)
@@ -341,12 +361,20 @@ _REPORT_NUMBER = re.compile(r"[A-Z0-9/\-]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
+# "not yet, the police are on their way", "还没有，交警还没到": no number, said in a sentence.
+_NO_REPORT_SAID = re.compile(
+    r"^(?:(?:no|nope|nah|none|not yet|no report|not any|(?:i )?(?:don'?t|do not|didn'?t) (?:have|get)|"
+    r"haven'?t|police (?:are|is) (?:coming|on (?:their|the) way))\b|没有|还没|没|暂无|无|交警还没|警察还没)")
+
+
 def parse_police_report_number(text: str) -> Answer[str]:
     """The police report number, uppercase without spaces; no number (value None) is a valid answer."""
     if _NO_REPORT.fullmatch(_plain(text)):
         return Answer()
     number = re.sub(r"\s+", "", _clean(text)).upper()
     digits = sum(ch.isdigit() for ch in number)
+    if digits < 4 and _NO_REPORT_SAID.search(_plain(text)):
+        return Answer()
     if _REPORT_NUMBER.fullmatch(number) and digits >= 4:
         if len(number) > 30:
             return _TOO_LONG
@@ -385,7 +413,9 @@ def check_address(text: str) -> Answer[str]:
     meaningful = [ch for ch in cleaned if ch.isalnum()]
     if not meaningful or all(ch.isdigit() for ch in meaningful) or _UNKNOWN_PLACE.search(cleaned.lower()):
         return _UNCLEAR
-    return Answer(value=cleaned) if len(meaningful) >= 4 else _TOO_SHORT
+    if len(meaningful) >= 4 or len(_CJK.findall(cleaned)) >= 3:  # 淮海路 is an address
+        return Answer(value=cleaned)
+    return _TOO_SHORT
 
 
 _COORDINATES = re.compile(r"(-?\d{1,3}(?:\.\d+)?)\s*[,\s]\s*(-?\d{1,3}(?:\.\d+)?)")
@@ -468,3 +498,82 @@ def match_vehicle(text: str, vehicles: Sequence[VehicleChoice]) -> Answer[int]:
     best = max(scores.values())
     named = _only({vid for vid, score in scores.items() if score == best}) if best else None
     return named or _UNKNOWN_VEHICLE
+
+
+# ----------------------------------------------------------------------- what the customer already said
+# The message that starts a report ("a white SUV rear-ended me at the lights on Huaihai Road twenty minutes
+# ago"), and every answer, is read for the report's other fields, so that the form asks only for what is
+# still missing. These readers are stricter than the answers to a question: a word that only suggests a
+# field ("can't" in "I can't believe it") fills nothing, and the summary shows everything for confirmation.
+
+_COLLISION = re.compile(
+    r"\b(?:rear[- ]?ended|hit|hits|crashed|crash|collided|bumped|scraped|smashed|ran into|backed into|reversed into|"
+    r"swiped|sideswiped|t-?boned|dented|knocked)\b"
+    r"|撞|追尾|刮|蹭|碰|怼|剐|擦|顶了|亲了")
+_PLACE_EN = re.compile(
+    r"\b(?:on|at|in|near|along|off)\s+(?:the\s+)?(?P<place>(?:[A-Z0-9][\w'-]*\s+){1,4}"
+    r"(?:Road|Rd|Street|St|Avenue|Ave|Highway|Hwy|Expressway|Boulevard|Blvd|Bridge|Tunnel|Lu|Jie|Dadao|"
+    r"Ring Road|Interchange|Square|Mall|Plaza|Centre|Center|Station|Airport|car ?park|parking lot)\b(?:\s+(?:and|&)\s+(?:[A-Z0-9][\w'-]*\s+){0,3}"
+    r"(?:Road|Rd|Street|St|Lu))?)")
+_PLACE_ZH = re.compile(
+    r"(?:在|于|经过|走到)(?P<place>[\u4e00-\u9fffA-Za-z0-9]{2,14}?(?:路口|路|街|大道|高速|高架|大桥|桥|隧道|"
+    r"环线|立交|广场|停车场|地库|小区|商场|收费站|服务区)(?:口|红绿灯|附近|旁边|交叉口)?)")
+# "I just had an accident" / "我刚出了个事故" only says that it happened, not when: the time question is asked.
+# "someone just rear-ended me" / "刚在延安高架被追尾了" tells of the collision as it happens: now.
+_VAGUE_JUST = re.compile(r"刚刚|刚才|刚|\bjust\b(?! now)")
+_JUST_HAPPENED = re.compile(
+    r"\bjust (?:got |been )?(?:rear[- ]?ended|hit|crashed|bumped|scraped|smashed|ran into|backed into)"
+    r"|刚(?:刚|才)?.{0,12}?(?:被|给)?(?:追尾|撞|刮|蹭|碰|怼)")
+_REAR_ENDED = re.compile(r"\brear[- ]?end(?:ed)?\b|\bfrom behind\b")
+_STRONGLY_NOT_DRIVABLE = re.compile(
+    r"\b(?:can'?t|cannot|can not) (?:drive|move) (?:it|the car)|\b(?:car|it) (?:won'?t|doesn'?t|will not|does not) "
+    r"(?:start|move|drive)|not drivable|undrivable|\bneeds? (?:a )?tow"
+    r"|开不了|动不了|走不了|没法开|不能开了|需要拖车|打不着火|启动不了")
+_STRONGLY_DRIVABLE = re.compile(
+    r"\bstill (?:drivable|driveable|drives|runs)|\bcan (?:still )?drive it|\bdrove (?:it )?(?:home|away|off)"
+    r"|还能开|能正常开|车还能走")
+_INJURY_WORDS = re.compile(  # "nobody is hurt" says nothing about a pedestrian being involved
+    r"\b(?:no ?(?:body|one)|everyone|people|we)(?:'s| is| are| was| were)? (?:hurt|injured|fine|ok|okay|safe)\b"
+    r"|没人受伤|没有人受伤|人没事|人都没事|都没事|没事")
+
+
+def said_incident_time(text: str, *, now: datetime, tz: ZoneInfo) -> str | None:
+    """The text, when it says when the accident happened (the form's time question reads it as its answer)."""
+    if _JUST_HAPPENED.search(_plain(text)):
+        return "just now"
+    if text and parse_incident_time(_VAGUE_JUST.sub(" ", text), now=now, tz=tz).ok:
+        return text
+    return None
+
+
+def said_place(text: str) -> str | None:
+    """A road, junction or landmark named in a sentence: "on Huaihai Road", "在淮海路口"."""
+    cleaned = _clean(text)
+    match = _PLACE_EN.search(cleaned) or _PLACE_ZH.search(cleaned)
+    return match["place"].strip() if match and check_address(match["place"]).ok else None
+
+
+def said_description(text: str) -> str | None:
+    """The whole message, when it tells how the accident happened (a collision, not just "I had an accident")."""
+    checked = check_description(text)
+    return checked.value if checked.ok and _COLLISION.search(_plain(text)) else None
+
+
+def said_third_party(text: str) -> str | None:
+    """Another vehicle or someone's property, when the sentence names one kind; a pedestrian or "nobody else"
+    is left for the question, which asks it plainly. (The form reads it from the report's first message only.)"""
+    said = _OWN_CAR.sub(" ", _INJURY_WORDS.sub(" ", _plain(text)))
+    kinds = [kind for kind, words in _THIRD_PARTY_WORDS.items() if words.search(said)]
+    if not kinds and _REAR_ENDED.search(said):  # only another vehicle rear-ends one
+        kinds = [ThirdParty.other_vehicle]
+    if len(kinds) == 1 and kinds[0] in (ThirdParty.other_vehicle, ThirdParty.property):
+        return kinds[0].value
+    return None
+
+
+def said_drivable(text: str) -> str | None:
+    """"no" or "yes" when the sentence says plainly whether the car can be driven."""
+    said = _plain(text)
+    if _STRONGLY_NOT_DRIVABLE.search(said):
+        return "no"
+    return "yes" if _STRONGLY_DRIVABLE.search(said) else None

@@ -457,6 +457,9 @@ class ChatPreference(Base):
     telegram_user_id: Mapped[Optional[int]] = mapped_column(BigInteger)
     language: Mapped[Language] = mapped_column(enum_column(Language), default=Language.en)
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)  # set with /language, not guessed
+    # When the language was last taken from what the customer wrote: from then on what they write, not their phone's
+    # setting, picks the language (until they choose one with /language).
+    language_written_at: Mapped[Optional[datetime]]
     updates_muted: Mapped[bool] = mapped_column(Boolean, default=False)
     surveys_off: Mapped[bool] = mapped_column(Boolean, default=False)  # `/surveys off`
     # Telegram answered 403 (the customer blocked the bot): nothing proactive goes there until they write again.

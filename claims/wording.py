@@ -455,6 +455,28 @@ def roadside_status_label(value: RoadsideStatus | str, lang: Language | str) -> 
     return _pick(_ROADSIDE_STATUS_LABELS[RoadsideStatus(value)], lang)
 
 
+# What a customer can ask for, as the "Did you mean ...?" buttons name it when a message could be either of two.
+_REQUEST_LABELS = {
+    "report_accident": {Language.en: "🚗 Report an accident", Language.zh: "🚗 报案"},
+    "track_claim": {Language.en: "🔎 Track a claim", Language.zh: "🔎 查理赔进度"},
+    "request_roadside_assistance": {Language.en: "🛠 Roadside help", Language.zh: "🛠 道路救援"},
+    "ask_roadside_status": {Language.en: "🚚 Where the truck is", Language.zh: "🚚 救援车到哪了"},
+    "request_human": {Language.en: "👤 Talk to a person", Language.zh: "👤 转人工"},
+    "ask_required_documents": {Language.en: "📄 Documents needed", Language.zh: "📄 需要哪些材料"},
+    "ask_fast_track": {Language.en: "⚡ Fast-track claims", Language.zh: "⚡ 快速理赔"},
+    "upload_photos": {Language.en: "📷 Send photos", Language.zh: "📷 上传照片"},
+    "complain": {Language.en: "😠 Make a complaint", Language.zh: "😠 投诉"},
+    "dispute_assessment": {Language.en: "⚖️ Dispute the amount", Language.zh: "⚖️ 对定损金额有异议"},
+    "verify_by_policy": {Language.en: "🔐 Verify with my policy number", Language.zh: "🔐 用保单号验证"},
+}
+OFFERABLE_REQUESTS = frozenset(_REQUEST_LABELS)
+
+
+def request_label(intent: str, lang: Language | str) -> str:
+    """A request the bot can start, as a button names it."""
+    return _pick(_REQUEST_LABELS[intent], lang)
+
+
 def shared_location_label(latitude: float, longitude: float, lang: Language | str) -> str:
     """A location shared from Telegram, as the summary shows it."""
     where = f"{latitude:.5f}, {longitude:.5f}"

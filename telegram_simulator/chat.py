@@ -28,6 +28,8 @@ from telegram_simulator.client import FakeUser, SimulatorClient, SimulatorError,
 POLL_SECONDS = 0.4
 # What is compared between polls to notice a new, edited or deleted message (index 2: reply_markup).
 SIGNATURE_KEYS = ("text", "caption", "reply_markup", "deleted", "edit_date", "live_location")
+SIMULATOR_COMMANDS = frozenset({"/quit", "/sim", "/photo", "/document", "/location", "/contact", "/sticker",
+                                "/voice", "/view", "/topic"})
 
 
 @dataclass
@@ -163,8 +165,9 @@ class TerminalChat:
                 await self.choose(view, *view.choices[int(line) - 1])
                 return True
         command, _, rest = line.partition(" ")
-        # Only a simulator command's arguments are split like a shell's: "we're fine" is just text.
-        args = shlex.split(rest) if rest.strip() and command.startswith("/") else []
+        # Only a simulator command's arguments are split like a shell's: "we're fine", or "/reply don't",
+        # is just text for the bot.
+        args = _arguments(rest) if command in SIMULATOR_COMMANDS else []
         ids = {"user": view.user, "thread_id": view.thread_id}
         if command == "/quit":
             return False
@@ -253,6 +256,14 @@ class TerminalChat:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+
+
+def _arguments(rest: str) -> list[str]:
+    """A simulator command's arguments, quoted like a shell's ("/photo 'my car.jpg' it's dented")."""
+    try:
+        return shlex.split(rest)
+    except ValueError:  # an unbalanced quote: an apostrophe in a caption
+        return rest.split()
 
 
 def _label(button: dict) -> str:

@@ -8,6 +8,8 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
+BUTTON_ONLY_INTENT = "choose_answer"
+RETRIEVAL_INTENT = "faq"
 
 
 def test_rasa_data_validate_passes_without_warnings():
@@ -21,9 +23,15 @@ def test_rasa_data_validate_passes_without_warnings():
     warnings = [line for line in output.splitlines() if "UserWarning" in line or " ERROR " in line]
     # A form speaks utter_ask_<slot> itself, which Rasa 3.6's validator does not know: it reports those
     # questions as "not used in any story or rule". Exactly those are expected; any other warning fails.
+    # `choose_answer` is sent only by the forms' answer buttons (typed answers are read by the forms, not the
+    # classifier), so it has no training examples by design; the validator reports exactly that.
     form_questions = {f"'utter_ask_{slot}'" for slot in form_slots()}
     unexpected = [line for line in warnings
-                  if not ("is not used in any story or rule" in line and any(q in line for q in form_questions))]
+                  if not ("is not used in any story or rule" in line and any(q in line for q in form_questions))
+                  and not (f"'{BUTTON_ONLY_INTENT}'" in line and "not found in the NLU training data" in line)
+                  # A retrieval intent is declared (the rules need it) and derived from its responses as well.
+                  and not line.rstrip().endswith(f"duplicated intents have been found across multiple domain files: "
+                                                 f"{RETRIEVAL_INTENT}")]
     assert not unexpected, "\n".join(unexpected)
     assert result.returncode == 0, output[-3000:]
 

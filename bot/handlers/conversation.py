@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -14,6 +14,7 @@ from bot import replies, roadside
 from bot.replies import say
 from bot.rasa_client import RasaUnavailable
 from bot.texts import text
+from claims.languages import written_language
 from claims.roadside.notices import ROADSIDE_REQUESTED
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ SPLIT_PART_SECONDS = 10
 ACTION_FAILED = "action_failed"
 # Sent by the handoff actions with the case's id, for the agents' console (bot/agent_desk/topics.py).
 DESK_NOTICES = {"handoff_requested", "handoff_withdrawn"}
+# chat_data: a share keyboard ("Send my location") is up, to be taken away once its question is answered.
+REPLY_KEYBOARD_SHOWN = "reply_keyboard_shown"
 
 
 @dataclass(frozen=True)
@@ -53,30 +56,42 @@ class Sender:
 
 
 
-async def language_of(sender: Sender, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The chat's language, cached in chat_data and kept in the store."""
+async def language_of(sender: Sender, context: ContextTypes.DEFAULT_TYPE, message: str | None = None) -> str:
+    """The chat's language, cached in chat_data and kept in the store; a message written in the other language
+    switches it (unless the customer chose one with /language)."""
     cached = context.chat_data.get("language") if context.chat_data is not None else None
-    if cached:
+    written = written_language(message) if message else None
+    if cached and (written is None or written.value == cached):
         return cached
     language = await context.bot_data["store"].language_for(
-        chat_id=sender.chat_id, telegram_user_id=sender.user_id, language_code=sender.language_code
+        chat_id=sender.chat_id, telegram_user_id=sender.user_id, language_code=sender.language_code, written=written
     )
     if context.chat_data is not None:
         context.chat_data["language"] = language
     return language
 
 
-async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: dict[str, Any]) -> Message | None:
-    """Send one of Rasa's replies: text with buttons, an image, or a share request; returns the last message."""
+async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: dict[str, Any],
+                  remove_keyboard: bool = False) -> Message | None:
+    """Send one of Rasa's replies: text with buttons, an image, or a share request; returns the last message.
+
+    `remove_keyboard` takes away the reply keyboard of the question just answered (a "Send my location" button
+    has no place under the next question).
+    """
     custom = reply.get("custom") or {}
     if custom.get("notice") == ACTION_FAILED:
-        return await say(context, chat_id, text("error", (context.chat_data or {}).get("language", "en")))
+        return await say(context, chat_id, text("error", (context.chat_data or {}).get("language", "en")),
+                         reply_markup=ReplyKeyboardRemove() if remove_keyboard else None)
     inline = replies.inline_keyboard(reply["buttons"], context.bot_data["long_payloads"]) if reply.get("buttons") else None
     share = replies.share_keyboard(custom) if custom else None
+    if share is None and remove_keyboard:
+        share = ReplyKeyboardRemove()
+    if context.chat_data is not None and share is not None:
+        context.chat_data[REPLY_KEYBOARD_SHOWN] = isinstance(share, ReplyKeyboardMarkup)
     message = reply.get("text") or custom.get("text")
     sent = None
     if reply.get("image"):
-        sent = await context.bot.send_photo(chat_id, reply["image"], caption=message, reply_markup=inline or share)
+        sent = await context.bot.send_photo(chat_id, reply["image"], caption=message, reply_markup=share or inline)
     elif message:
         sent = await say(context, chat_id, message, reply_markup=share or inline)
     if inline and share:  # one message carries one keyboard: the buttons follow on their own
@@ -84,9 +99,18 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: dict[
     return sent
 
 
+def keyboard_goes_with(answers: list[dict[str, Any]]) -> int | None:
+    """Which answer takes the shown reply keyboard away: the first that brings no keyboard of its own; None when
+    one of them brings a new share keyboard (it replaces the old one)."""
+    if any(replies.share_keyboard(a.get("custom") or {}) for a in answers):
+        return None
+    plain = [i for i, a in enumerate(answers) if not a.get("buttons") and (a.get("text") or a.get("image"))]
+    return plain[0] if plain else (0 if answers else None)
+
+
 async def converse(sender: Sender, context: ContextTypes.DEFAULT_TYPE, message: str) -> None:
     """Send a message to Rasa on the sender's behalf and deliver the answers."""
-    language = await language_of(sender, context)
+    language = await language_of(sender, context, message)
     metadata = {
         "chat_id": sender.chat_id,
         "telegram_user_id": sender.user_id,
@@ -105,8 +129,10 @@ async def converse(sender: Sender, context: ContextTypes.DEFAULT_TYPE, message: 
     if not answers:  # never leave the user in silence
         logger.warning("Rasa gave no answer to an update in chat %s", sender.chat_id)
         await say(context, sender.chat_id, text("error", language))
-    for answer in replies.merge_custom_parts(answers):
-        await deliver(context, sender.chat_id, answer)
+    answers = replies.merge_custom_parts(answers)
+    remover = keyboard_goes_with(answers) if (context.chat_data or {}).get(REPLY_KEYBOARD_SHOWN) else None
+    for index, answer in enumerate(answers):
+        await deliver(context, sender.chat_id, answer, remove_keyboard=index == remover)
     for notice in notices:  # after the customer has been answered
         if notice["notice"] == ROADSIDE_REQUESTED:
             await roadside.on_roadside_notice(context.application, notice)
@@ -132,7 +158,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if continues_a_split_message(update.effective_message, context):
         return
     if len(message) > context.bot_data["settings"].max_message_chars:
-        await say(context, sender.chat_id, text("too_long", await language_of(sender, context)))
+        await say(context, sender.chat_id, text("too_long", await language_of(sender, context, message[:1000])))
         return
     await context.bot_data["flush_album"](sender, context)
     await converse(sender, context, message)

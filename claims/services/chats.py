@@ -19,26 +19,34 @@ def language_from_telegram(language_code: str | None) -> Language:
 
 def get_or_create_chat_preference(
     session: Session, *, chat_id: int, telegram_user_id: int | None, telegram_language_code: str | None,
-    now: datetime | None = None,
+    written: Language | None = None, now: datetime | None = None,
 ) -> ChatPreference:
-    """The chat's preferences, created on first contact; follows Telegram's language until one is chosen."""
+    """The chat's preferences, created on first contact.
+
+    Until the customer chooses a language (/language), the one they write in (`written`, see
+    `claims.languages`) is theirs; until they have written in one, their Telegram app's language is.
+    """
     now = now or utcnow()
     preference = session.get(ChatPreference, chat_id)
     if preference is None:
         preference = ChatPreference(
             chat_id=chat_id, telegram_user_id=telegram_user_id,
-            language=language_from_telegram(telegram_language_code), language_chosen=False,
-            updates_muted=False, created_at=now, updated_at=now,
+            language=written or language_from_telegram(telegram_language_code), language_chosen=False,
+            language_written_at=now if written else None, updates_muted=False, created_at=now, updated_at=now,
         )
         session.add(preference)
         session.commit()
         return preference
     changed = False
+    if written is not None and not preference.language_chosen:
+        if preference.language != written or preference.language_written_at is None:
+            preference.language, preference.language_written_at, changed = written, now, True
+        telegram_language_code = None  # what they write outranks the phone's setting
     if telegram_user_id is not None and preference.telegram_user_id != telegram_user_id:
         preference.telegram_user_id, changed = telegram_user_id, True
     if preference.blocked_at is not None:  # they write again, so they unblocked the bot
         preference.blocked_at, changed = None, True
-    if not preference.language_chosen and telegram_language_code:
+    if not preference.language_chosen and preference.language_written_at is None and telegram_language_code:
         guessed = language_from_telegram(telegram_language_code)
         if preference.language != guessed:
             preference.language, changed = guessed, True

@@ -50,7 +50,7 @@ def today() -> date:
 
 
 def tracker(user_id: int | None, *, text: str = "", slots: dict | None = None, entities: tuple = (),
-            previous_actions: tuple[str, ...] = (), lang: str = "en", intent: str = "inform_accident_details",
+            previous_actions: tuple[str, ...] = (), lang: str = "en", intent: str = "choose_answer",
             trailing_events: tuple = ()) -> Tracker:
     chat = user_id if user_id is not None else 9_900_001
     metadata = {"chat_id": chat, "language": lang}
@@ -85,6 +85,8 @@ def run(action, tracker_) -> dict:
 
 
 def validate(slot: str, text, tracker_: Tracker) -> dict:
+    """The form's validation of `slot`, as the answer to its question (unless the tracker says otherwise)."""
+    tracker_.slots.setdefault("requested_slot", slot)
     method = getattr(ValidateAccidentReportForm(), f"validate_{slot}")
     return asyncio.run(method(text, CollectingDispatcher(), tracker_, {}))
 
@@ -486,7 +488,7 @@ def test_time_and_policy_labels_in_chinese(customer):
 
 def test_the_form_validation_stops_the_form_on_the_third_failure(customer):
     domain = {"forms": {"accident_report_form": {"required_slots": list(FORM_SLOTS)}}}  # as in accident.yml
-    tracker_ = answering(customer, {"third_party": "blue"}, text="blue", failures=2)
+    tracker_ = answering(customer, {"third_party": "blue", "requested_slot": "third_party"}, text="blue", failures=2)
     tracker_.events.append({"event": "slot", "name": "third_party", "value": "blue"})
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidateAccidentReportForm().run(dispatcher, tracker_, domain))
@@ -750,3 +752,102 @@ def test_changing_the_car_does_not_file_an_accident_from_before_its_cover(custom
     claims_on_new_car = db.scalar(select(func.count()).select_from(Claim).where(Claim.vehicle_id == new_car.id))
     assert filed["report_filed"] == "incomplete" or slots.get("accident_time") is None
     assert claims_on_new_car == 0
+
+
+# --- what the customer already said is not asked again
+
+SUV = "a white SUV rear-ended me at the lights on Huaihai Road twenty minutes ago"
+
+
+def run_form(tracker_: Tracker) -> dict:
+    domain = {"forms": {"accident_report_form": {"required_slots": list(FORM_SLOTS)}}}  # as in accident.yml
+    events = asyncio.run(ValidateAccidentReportForm().run(CollectingDispatcher(), tracker_, domain))
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_the_start_keeps_the_message_that_reported_the_accident(customer):
+    reported = {"event": "user", "text": SUV, "parse_data": {"intent": {"name": "report_accident"}}}
+    tracker_ = tracker(customer.telegram_user_id, text="no we're fine", intent="deny",
+                       previous_actions=("utter_ask_anyone_injured",))
+    tracker_.events.insert(0, reported)
+    assert run(ActionStartAccidentReport(), tracker_)["report_opening"] == SUV
+
+
+def test_a_report_started_from_the_button_has_no_opening(customer):
+    slots = run(ActionStartAccidentReport(), tracker(customer.telegram_user_id, text="/report_accident",
+                                                     intent="report_accident"))
+    assert slots["report_opening"] is None
+
+
+@pytest.mark.parametrize("lang, third_party_label", [("en", "Another vehicle"), ("zh", None)])
+def test_the_first_run_of_the_form_fills_what_the_first_message_said(customer, lang, third_party_label):
+    slots = run_form(answering(customer, {"report_opening": SUV, "requested_slot": None}, text="no we're fine",
+                               lang=lang))
+    expected_time = datetime.now(TZ) - timedelta(minutes=20)
+    assert abs(datetime.fromisoformat(slots["accident_time"]) - expected_time) < timedelta(minutes=2)
+    assert slots["accident_location"] == slots["accident_location_label"] == "Huaihai Road"
+    assert slots["accident_description"] == SUV
+    assert slots["third_party"] == "other_vehicle"
+    if third_party_label:
+        assert slots["third_party_label"] == third_party_label
+    assert slots["report_opening"] is None  # read once
+    assert "drivable" not in slots and "police_report_number" not in slots and "estimate_band" not in slots
+    assert not slots.get("report_error")
+
+
+def test_an_answer_to_one_question_also_fills_another(customer):
+    said = "yesterday at 6pm on Nanjing Road"
+    tracker_ = answering(customer, {"requested_slot": "accident_time", "accident_time": said}, text=said)
+    tracker_.events.append({"event": "slot", "name": "accident_time", "value": said})  # the form's from_text
+    slots = run_form(tracker_)
+    assert slots["accident_time"] == yesterday_at(18).isoformat()
+    assert slots["accident_location"] == "Nanjing Road"
+    assert "accident_description" not in slots  # an answer is not the story
+
+
+def test_a_side_question_fills_nothing(customer):
+    said = "what docs do i need, it was on Nanjing Road"
+    side = answering(customer, {"requested_slot": "accident_time"}, text=said)
+    side.latest_message["intent"] = {"name": "ask_required_documents"}
+    assert "accident_location" not in run_form(side)
+    answer = answering(customer, {"requested_slot": "accident_time"}, text=said)  # the positive control
+    assert run_form(answer)["accident_location"] == "Nanjing Road"
+
+
+def test_a_time_read_before_the_car_was_chosen_is_dropped_when_that_cars_policy_does_not_cover_it(customer):
+    long_ago = datetime.combine(today() - timedelta(days=400), time(10), tzinfo=TZ).isoformat()
+    result = validate("accident_vehicle", PLATE, answering(customer, {"accident_vehicle": None,
+                                                                      "accident_time": long_ago}, text=PLATE))
+    assert result["accident_vehicle"] == PLATE and result["accident_time"] is None
+    kept = datetime.combine(today() - timedelta(days=1), time(10), tzinfo=TZ).isoformat()
+    result = validate("accident_vehicle", PLATE, answering(customer, {"accident_vehicle": None, "accident_time": kept},
+                                                           text=PLATE))
+    assert "accident_time" not in result
+
+
+def test_an_answer_naming_a_pillar_leaves_the_other_party_for_its_question(customer):
+    said = "I was reversing out of my space and scraped a pillar"
+    tracker_ = answering(customer, {"requested_slot": "accident_description", "accident_description": said}, text=said)
+    tracker_.events.append({"event": "slot", "name": "accident_description", "value": said})
+    slots = run_form(tracker_)
+    assert slots["accident_description"] == said and "third_party" not in slots
+
+
+def test_a_time_read_in_the_same_turn_as_the_car_is_checked_by_its_own_validation(customer):
+    tracker_ = answering(customer, {"report_opening": SUV, "requested_slot": None}, text="no we're fine")
+    # The form validates the car its start set, in the same run as it reads the time from the first message.
+    tracker_.events.append({"event": "slot", "name": "accident_vehicle", "value": PLATE})
+    slots = run_form(tracker_)
+    assert slots["accident_vehicle"] == PLATE and slots["accident_time_label"]
+
+
+@pytest.mark.parametrize("intent, confidence, taken", [
+    ("dispute_assessment", 0.41, True), ("complain", 0.59, True), ("complain", 0.9, False),
+    ("cancel", 0.3, False), ("ask_required_documents", 0.4, False),
+])
+def test_a_place_read_half_heartedly_as_a_complaint_is_the_answer(customer, intent, confidence, taken):
+    said = "浦东世纪大道88号金茂大厦门口"
+    tracker_ = answering(customer, {"requested_slot": "accident_location"}, text=said)
+    tracker_.latest_message["intent"] = {"name": intent, "confidence": confidence}
+    slots = run_form(tracker_)
+    assert (slots.get("accident_location") == said) is taken

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions import store
-from actions.handoff import ActionHandleNluFallback, ActionRequestHandoff, ActionReturnToBot
+from actions.handoff import ActionRequestHandoff, ActionReturnToBot
 from claims.clock import utcnow
 from claims.enums import HandoffOutcome, HandoffStatus
 from claims.models import DeskHoursOverride, Handoff
@@ -145,31 +145,6 @@ def test_a_person_asked_for_after_a_first_rephrase_is_the_users_request(use_test
         slots={"fallback_offer_human": False}))
     handoff = use_test_database.scalars(select(Handoff).where(Handoff.chat_id == 535)).one()
     assert handoff.reason.value == "user_request"
-
-
-def test_the_first_unclear_message_asks_to_rephrase_only():
-    _, slots = run(ActionHandleNluFallback(), tracker(540, intent="nlu_fallback", text="qwerty"))
-    assert slots == {"fallback_offer_human": False}
-
-
-def test_the_second_unclear_message_in_a_row_offers_a_person():
-    _, slots = run(ActionHandleNluFallback(), tracker(
-        541, intent="nlu_fallback", text="asdf", earlier_intents=("nlu_fallback",),
-        previous_actions=("action_handle_nlu_fallback", "utter_please_rephrase")))
-    assert slots == {"fallback_offer_human": True}
-
-
-def test_an_unclear_message_after_an_out_of_scope_one_offers_a_person():
-    _, slots = run(ActionHandleNluFallback(), tracker(
-        543, intent="nlu_fallback", text="asdf", earlier_intents=("out_of_scope",),
-        previous_actions=("utter_out_of_scope", "utter_main_menu")))
-    assert slots == {"fallback_offer_human": True}
-
-
-def test_an_unclear_message_after_a_clear_one_asks_to_rephrase_again():
-    _, slots = run(ActionHandleNluFallback(), tracker(
-        542, intent="nlu_fallback", text="asdf", earlier_intents=("nlu_fallback", "check_claim_status")))
-    assert slots == {"fallback_offer_human": False}
 
 
 def test_returning_to_the_bot_leaves_the_queue(use_test_database):

@@ -96,7 +96,7 @@ def test_an_open_request_is_shown_instead_of_a_second_one(motorist, use_test_dat
 @pytest.mark.parametrize("answer, error", [("here", "vague"), ("这里", "vague"), ("ab", "too_short")])
 def test_a_place_a_truck_cannot_find_is_asked_again_with_the_reason(motorist, answer, error):
     user, _ = motorist
-    slots = validate("roadside_location", answer, tracker(user, text=answer, intent="inform_accident_details"))
+    slots = validate("roadside_location", answer, tracker(user, text=answer, intent="choose_answer"))
     assert slots["roadside_location"] is None and slots["roadside_error"] == error and slots["roadside_failures"] == 1
 
 
@@ -111,14 +111,14 @@ def test_a_shared_location_is_taken_with_its_coordinates(motorist):
 
 def test_the_third_unusable_answer_stops_the_form(motorist):
     user, _ = motorist
-    slots = validate("roadside_service", "purple", tracker(user, text="purple", intent="inform_accident_details",
+    slots = validate("roadside_service", "purple", tracker(user, text="purple", intent="choose_answer",
                                                            slots={"roadside_failures": 2}))
     assert slots["requested_slot"] is None and slots["roadside_failures"] == 3
 
 
 def test_a_button_answer_names_the_service(motorist):
     user, _ = motorist
-    slots = validate("roadside_service", "/inform", tracker(user, text="/inform", intent="inform_accident_details",
+    slots = validate("roadside_service", "/inform", tracker(user, text="/inform", intent="choose_answer",
                                                             entities=[{"entity": "report_answer", "value": "winch"}]))
     assert slots["roadside_service"] == "winch"
 

@@ -55,3 +55,29 @@ def test_recent_messages_are_the_last_ones_oldest_first_and_per_chat(session, no
     assert [m.text for m in recent_messages(session, chat_id=30, limit=2)] == ["m23", "m24"]
     assert recent_messages(session, chat_id=31)[0].sender is MessageSender.bot
     assert recent_messages(session, chat_id=99) == []
+
+
+def test_the_language_written_outranks_the_phone_until_one_is_chosen(session, now):
+    preference = get_or_create_chat_preference(session, chat_id=13, telegram_user_id=23, telegram_language_code="en",
+                                               written=Language.zh, now=now)
+    assert preference.language is Language.zh and preference.language_written_at == now
+    # "ok" tells nothing: the phone's English does not take over again
+    preference = get_or_create_chat_preference(session, chat_id=13, telegram_user_id=23, telegram_language_code="en",
+                                               now=now + timedelta(minutes=1))
+    assert preference.language is Language.zh
+    preference = get_or_create_chat_preference(session, chat_id=13, telegram_user_id=23, telegram_language_code="en",
+                                               written=Language.en, now=now + timedelta(minutes=2))
+    assert preference.language is Language.en
+    set_chat_language(session, chat_id=13, language="zh")
+    preference = get_or_create_chat_preference(session, chat_id=13, telegram_user_id=23, telegram_language_code="en",
+                                               written=Language.en, now=now + timedelta(minutes=3))
+    assert preference.language is Language.zh and preference.language_chosen
+
+
+def test_a_first_message_in_chinese_from_an_english_phone_starts_in_chinese(session, now):
+    preference = get_or_create_chat_preference(session, chat_id=14, telegram_user_id=24, telegram_language_code="en",
+                                               written=Language.zh, now=now)
+    assert preference.language is Language.zh
+    untouched = get_or_create_chat_preference(session, chat_id=15, telegram_user_id=25, telegram_language_code="zh",
+                                              now=now)
+    assert untouched.language is Language.zh and untouched.language_written_at is None

@@ -107,3 +107,22 @@ async def test_terminal_chat_answers_a_keyboard_of_numbers_by_the_number(bot, cl
     await chat.refresh()
     await chat.handle("2")  # other keyboards: still by place
     assert (await bot.get_updates(offset=pressed.update_id + 1))[-1].callback_query.data == "fuel"
+
+
+@pytest.mark.parametrize("line", [
+    "we're fine", "no we're fine, just shaken", 'he said "sorry" and left', "it's the car's left door, isn't it?",
+    "/reply don't worry", "/start it's me", "'", '"',
+])
+async def test_terminal_chat_sends_any_text_quotes_and_apostrophes_included(bot, client, line):
+    chat = TerminalChat(client, View("customer", ALICE.id, ALICE), None, phone="+85261234567", location=(22.3, 114.2))
+    await chat.handle(line)
+    assert (await bot.get_updates())[-1].message.text == line
+
+
+async def test_a_photo_caption_may_hold_an_apostrophe(bot, client, tmp_path):
+    photo = tmp_path / "car.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    chat = TerminalChat(client, View("customer", ALICE.id, ALICE), None, phone="+85261234567", location=(22.3, 114.2))
+    await chat.handle(f"/photo {photo} it's the rear bumper")
+    message = (await bot.get_updates())[-1].message
+    assert message.photo and message.caption == "it's the rear bumper"
