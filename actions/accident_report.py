@@ -16,7 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.base import (
-    ClaimsAction, DomainDict, chat_id, hesitant_interruption, in_session, previous_action, telegram_user_id,
+    ClaimsAction, DomainDict, chat_id, hesitant_interruption, in_session, intent_of, latest_intent, previous_action,
+    telegram_user_id,
 )
 from actions.tracking import language
 from claims import accident_report as answers
@@ -79,6 +80,20 @@ def vehicle_choice_slots(vehicles: list[Vehicle]) -> list[dict[str, Any]]:
     return events
 
 
+class ActionCheckInjuries(Action):
+    """Before the report, safety: reads whether the first message already says if anyone is hurt ("no one's hurt",
+    "我老婆受伤了"); the rules ask only when it does not."""
+
+    def name(self) -> str:
+        return "action_check_injuries"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        latest = tracker.latest_message or {}
+        text = latest.get("text") or ""
+        said = None if text.startswith("/") else answers.said_injuries(text)
+        return [SlotSet("injuries_said", None if said is None else ("hurt" if said else "unhurt"))]
+
+
 class ActionStartAccidentReport(ClaimsAction):
     """Check who is reporting and for which cars; start the form (or resume it after a retry)."""
 
@@ -132,7 +147,7 @@ def report_opening(tracker: Tracker) -> str | None:
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        intent = intent_of(event.get("parse_data"))
         text = event.get("text") or ""
         if intent == "report_accident":
             return None if text.startswith("/") else text
@@ -174,7 +189,7 @@ class ValidateAccidentReportForm(FormValidationAction):
     def _unmistakable(self, tracker: Tracker, slot: str, parse) -> dict[str, Any]:
         """The text, when it reads as an answer to the question asked although its intent was one that
         interrupts the form (a complaint, a request for a person...): "两个小时前" is a time, not a complaint."""
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         if intent == "cancel" or tracker.get_slot("requested_slot") != slot or tracker.get_slot(slot) is not None:
             return {}  # "no, stop" at the drivable question is a cancel, whatever it would parse as
         text = (tracker.latest_message or {}).get("text") or ""
@@ -192,7 +207,7 @@ class ValidateAccidentReportForm(FormValidationAction):
             return []
         texts = [opening] if (opening := tracker.get_slot("report_opening")) else []
         latest = tracker.latest_message or {}
-        text, intent = latest.get("text") or "", (latest.get("intent") or {}).get("name")
+        text, intent = latest.get("text") or "", intent_of(latest)
         requested = tracker.get_slot("requested_slot")
         if answers_too and text and not text.startswith("/") and intent not in INTERRUPTING_INTENTS \
                 and requested not in (None, slot):

@@ -26,6 +26,16 @@ def message_metadata(tracker: Tracker) -> dict[str, Any]:
     return (tracker.latest_message or {}).get("metadata") or {}
 
 
+def intent_of(parse_data: dict[str, Any] | None) -> str | None:
+    """The intent name in a parse result (a user event's parse_data, or latest_message); None when absent."""
+    return ((parse_data or {}).get("intent") or {}).get("name")
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    """The intent of the latest user message."""
+    return intent_of(tracker.latest_message)
+
+
 def chat_id(tracker: Tracker) -> int:
     """The Telegram chat id; conversations are keyed by it (sender_id)."""
     return int(message_metadata(tracker).get("chat_id") or tracker.sender_id)

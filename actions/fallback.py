@@ -3,7 +3,8 @@
 A message that could be either of two requests gets both as buttons ("Did you mean: track a claim / report an
 accident?"); one that is simply unclear gets a request to rephrase; one out of scope is told what the bot can do
 instead; the second unhelped message in a row offers a person, the third shows what the bot can do, and so on, so
-the customer never reads the same "I didn't get that" twice in a row. The wording is in utter_please_rephrase (config/domain/core.yml), one variant per step.
+the customer never reads the same "I didn't get that" twice in a row. The wording is in utter_please_rephrase
+(config/domain/core.yml), one variant per step.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import DomainDict
+from actions.base import DomainDict, intent_of, latest_intent
 from actions.tracking import language
 from claims import wording
 
@@ -36,7 +37,7 @@ def unhelped_streak(tracker: Tracker) -> int:
     """How many user messages in a row before the latest one got no help."""
     streak = 0
     for event in reversed([e for e in tracker.events if e.get("event") == "user"][:-1]):
-        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") not in UNHELPED_INTENTS:
+        if intent_of(event.get("parse_data")) not in UNHELPED_INTENTS:
             break
         streak += 1
     return streak
@@ -64,7 +65,7 @@ class ActionHandleNluFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         streak = unhelped_streak(tracker)
-        understood_as = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        understood_as = latest_intent(tracker)
         readings = two_readings(tracker) if streak == 0 and understood_as != "out_of_scope" else None
         if readings:
             step = FallbackStep.did_you_mean

@@ -12,7 +12,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import ClaimsAction, DomainDict, chat_id, message_metadata, previous_action, telegram_user_id
+from actions.base import (
+    ClaimsAction, DomainDict, chat_id, latest_intent, message_metadata, previous_action, telegram_user_id,
+)
 from claims import wording
 from claims.enums import HandoffReason
 from claims.services import agent_desk, handoffs, identity, reports
@@ -28,7 +30,7 @@ ROADSIDE_PROMPTS = {"utter_roadside_refused", "utter_offer_agent_for_roadside", 
 
 def handoff_reason(tracker: Tracker) -> HandoffReason:
     """Why the bot hands over, from what the user said and what the bot said last."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = latest_intent(tracker)
     if intent == "complain":
         return HandoffReason.complaint
     if intent == "dispute_assessment":

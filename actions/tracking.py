@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import ClaimsAction, DomainDict, chat_id, telegram_user_id
+from actions.base import ClaimsAction, DomainDict, chat_id, intent_of, telegram_user_id
 from claims import wording
 from claims.clock import minutes_until
 from claims.models import Claim
@@ -35,7 +35,7 @@ def requested_claim_number(tracker: Tracker) -> str | None:
     entity = next(tracker.get_latest_entity_values("claim_number"), None)
     number = normalise_claim_number(entity) if entity else None
     number = number or find_claim_number(latest.get("text") or "")
-    if number or (latest.get("intent") or {}).get("name") == "track_claim":
+    if number or intent_of(latest) == "track_claim":
         return number
     return tracker.get_slot("claim_number")  # resumed after the identity check
 

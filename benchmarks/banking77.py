@@ -32,6 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the pipeline's own components (nlu_components/), as `rasa` finds them from the root
 MIRROR = Path("/work/.mirror/PolyAI-LDN+task-specific-datasets/repo")
 FALLBACK = "nlu_fallback"
 

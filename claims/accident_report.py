@@ -537,6 +537,34 @@ _INJURY_WORDS = re.compile(  # "nobody is hurt" says nothing about a pedestrian 
     r"|没人受伤|没有人受伤|人没事|人都没事|都没事|没事")
 
 
+# Whether anyone is hurt, when the first message already says so ("no one's hurt", "我老婆受伤了"): the safety
+# question is then not asked. Spans that say nobody is hurt are removed before looking for an injury, so
+# "I'm not hurt but my passenger is bleeding" still reads as hurt, and "nobody hurt" never does.
+_NOBODY_HURT = re.compile(
+    r"\b(?:no ?(?:body|one)|no-one|none of us)(?:'s| is| was| were| got| has been| seems?)? ?(?:(?:badly|seriously) )?"
+    r"(?:hurt|injured|harmed)\b"
+    r"|\b(?:no|without|zero) (?:injur(?:y|ies)|casualties)\b"
+    r"|\b(?:every(?:one|body)|we|we all|both of us|all of us|i)(?:'re|'s|'m| are| is| am| were| was| seem)? (?:all )?"
+    r"(?:ok|okay|fine|safe|alright|all right|unhurt|uninjured|not hurt|not injured|good)\b"
+    r"|\b(?:i'?m|i am|we'?re|we are|everyone'?s?|nobody'?s?) (?:not |un)(?:hurt|injured)\b"
+    r"|没(?:有)?人受伤|无人受伤|(?:人|人员|大家|我们|我)(?:都|也|倒是)?(?:没事|没受伤|没有受伤|安全|平安|挺好|还好|无碍)"
+    r"|(?:没有|无)(?:人员)?伤亡|人(?:员)?无(?:伤亡|碍|恙)|都没受伤|没受伤")
+_SOMEONE_HURT = re.compile(
+    r"\b(?:hurts?|injur(?:ed|y|ies)|bleeding|bled|unconscious|passed out|ambulance|broken (?:arm|leg|bone|neck|rib)s?"
+    r"|in (?:hospital|the er)|paramedics?|can'?t move (?:his|her|my) (?:neck|leg|arm))\b"
+    r"|受伤|受了伤|伤了|流血|出血|骨折|昏迷|晕过去|救护车|送医院|住院|伤者|伤员|撞伤|擦伤|打了?120")
+
+
+def said_injuries(text: str) -> bool | None:
+    """True when the message says someone is hurt, False when it says nobody is, None when it says neither. An
+    injury anywhere wins: "we're fine, the other driver is bleeding" is True."""
+    plain = _plain(text).replace("’", "'")
+    rest = _NOBODY_HURT.sub(" ", plain)
+    if _SOMEONE_HURT.search(rest):
+        return True
+    return False if rest != plain else None
+
+
 def said_incident_time(text: str, *, now: datetime, tz: ZoneInfo) -> str | None:
     """The text, when it says when the accident happened (the form's time question reads it as its answer)."""
     if _JUST_HAPPENED.search(_plain(text)):

@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the pipeline's own components (nlu_components/), as `rasa` finds them from the root
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FALLBACK = "nlu_fallback"
 THRESHOLDS = (0.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)

@@ -8,4 +8,4 @@ cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/train.sh
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
-"$APP_PY" -m pytest tests "$@"
+"$APP_PY" -m pytest tests --durations=20 "$@"  # the slowest 20, to keep the suite within its budget

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Trains the Rasa model when the training data, domain, config or Rasa version changed.
+# Trains the Rasa model when the training data, domain, config, the pipeline's own components or the Rasa
+# version changed.
 # The model is named by a hash of those inputs, so an unchanged tree reuses it.
 #   scripts/train.sh               train if needed, print the model path
 #   scripts/train.sh --force       train even if a model exists
@@ -7,7 +8,8 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-HASH=$(find config nlu_data requirements/rasa.txt -type f \( -name '*.yml' -o -name '*.txt' \) -print0 \
+HASH=$(find config nlu_data nlu_components requirements/rasa.txt -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) \
+        -not -path '*/__pycache__/*' -print0 \
         | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 MODEL="$ROOT/models/model-$HASH.tar.gz"
 if [ "${1:-}" = "--print-path" ]; then echo "$MODEL"; exit 0; fi

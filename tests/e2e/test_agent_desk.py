@@ -286,6 +286,19 @@ async def test_out_of_hours_the_request_is_kept_and_the_opening_time_given(desk,
     assert desk.handoff(case.id).outcome is HandoffOutcome.withdrawn
 
 
+@pytest.mark.parametrize("language, cancel", [("en", "cancel"), ("zh", "取消")])
+async def test_a_plain_cancel_while_waiting_takes_the_customer_out_of_the_queue(desk, customer, language, cancel):
+    chat, _ = customer(language)
+    asked = await chat.send(WORDS[language]["ask"])
+    assert WORDS[language]["handoff"] in texts(asked), texts(asked)
+    case = await desk.case_of(chat.user.id)
+    assert case.status is HandoffStatus.queued
+    left = await chat.send(cancel)
+    assert WORDS[language]["left_queue"] in texts(left), texts(left)
+    await desk.wait_in_topic(case.topic_id, "no longer waiting")
+    assert desk.handoff(case.id).outcome is HandoffOutcome.withdrawn
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 async def test_a_disputed_assessment_and_repeated_misunderstanding_go_to_a_person(
         desk, customer, chat_factory, language):

@@ -122,6 +122,31 @@ async def test_a_report_told_in_one_message_asks_only_what_is_missing(assistant,
     assert abs(claim.incident_at.astimezone(SHANGHAI) - expected) < timedelta(minutes=5)
 
 
+# A first message that already answers "is anyone hurt?", each way.
+SAFETY = {
+    "en": {"unhurt": "a van scraped my door on Yan'an Road, nobody is hurt", "asked": "Is anyone hurt",
+           "glad": "glad nobody is hurt", "hurt": "just got rear-ended and my passenger is bleeding",
+           "emergency": "Call 120", "handoff": "passing you to a colleague"},
+    "zh": {"unhurt": "在延安路一辆面包车刮了我的车门 人没事", "asked": "有人受伤吗", "glad": "人没事就好",
+           "hurt": "刚被追尾了 我朋友头在流血", "emergency": "120", "handoff": "正在为您转接人工客服"},
+}
+
+
+@LANGUAGES
+async def test_a_first_message_that_says_whether_anyone_is_hurt_is_not_asked_again(
+        assistant, chat_factory, reporter, language):
+    words, say = SAFETY[language], SAY[language]
+    chat = await verified_chat(chat_factory, reporter, language)
+    started = await chat.send(words["unhurt"], expect=2)  # the advice at the scene, then the first question
+    assert words["glad"] in texts(started) and words["asked"] not in texts(started), texts(started)
+    assert say["when_q"] in texts(started), texts(started)  # place, damage and the van were in the message
+    other = await verified_chat(chat_factory, reporter, language)
+    urgent = await other.send(words["hurt"], expect=2)
+    assert words["emergency"] in texts(urgent) and words["handoff"] in texts(urgent), texts(urgent)
+    assert words["asked"] not in texts(urgent), texts(urgent)
+    assert [claim.injuries for claim in claims_of(assistant, other.phone)] == [True]
+
+
 @LANGUAGES
 async def test_faq_questions_are_answered_and_one_mid_report_resumes_it(assistant, chat_factory, reporter, language):
     words = SAY[language]
@@ -199,8 +224,8 @@ async def test_the_send_my_location_keyboard_goes_once_the_place_is_typed(chat_f
 
 
 # Messages the classifier reads as either of two requests (measured on the trained model; see README).
-AMBIGUOUS = {"en": ("photos or documents", "Documents needed", "Did you mean", "For a claim you'll usually need"),
-             "zh": ("报案 进度", "查理赔进度", "您是想", "核实")}
+AMBIGUOUS = {"en": ("photos and documents", "Documents needed", "Did you mean", "For a claim you'll usually need"),
+             "zh": ("照片还是材料", "需要哪些材料", "您是想", "一般理赔需要")}
 
 
 @LANGUAGES

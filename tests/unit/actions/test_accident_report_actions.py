@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from actions import accident_report, store
 from actions.accident_report import (
-    FORM_SLOTS, LABEL_SLOTS, ActionCancelAccidentReport, ActionFileClaim, ActionReopenReportField,
+    FORM_SLOTS, LABEL_SLOTS, ActionCancelAccidentReport, ActionCheckInjuries, ActionFileClaim, ActionReopenReportField,
     ActionReviewAccidentReport, ActionStartAccidentReport, ValidateAccidentReportForm,
 )
 from actions.base import ACTION_FAILED
@@ -122,6 +122,17 @@ def with_second_car(session, holder):
 
 
 # ------------------------------------------------------------------------------------ starting a report
+
+
+@pytest.mark.parametrize("text, said", [
+    ("a van hit me on Yan'an Road, nobody is hurt", "unhurt"),
+    ("追尾了 我朋友头流血了", "hurt"),
+    ("I had an accident", None),
+    ("/report_accident", None),  # the menu button says nothing, whatever its payload carries
+    ('/report_accident{"injuries_said": "unhurt"}', None),
+])
+def test_the_safety_question_is_skipped_only_when_the_first_message_answers_it(text, said):
+    assert run(ActionCheckInjuries(), tracker(None, text=text, intent="report_accident")) == {"injuries_said": said}
 
 
 def test_an_unverified_customer_is_sent_to_verification_first(db):

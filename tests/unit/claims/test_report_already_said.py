@@ -8,7 +8,7 @@ import pytest
 
 from claims.accident_report import (
     Answer, parse_incident_time, parse_police_report_number, said_description, said_drivable, said_incident_time,
-    said_place, said_third_party,
+    said_injuries, said_place, said_third_party,
 )
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -98,3 +98,29 @@ def test_just_having_had_an_accident_does_not_say_when(message):
 @pytest.mark.parametrize("message", ["刚在延安高架被追尾了", "刚刚被一辆出租车刮了", "someone just hit my car"])
 def test_a_collision_told_as_it_happens_is_now(message):
     assert said_incident_time(message, now=NOW, tz=TZ) == "just now"
+
+
+@pytest.mark.parametrize("message", [
+    "no we are fine", "a white SUV rear-ended me, no one's hurt", "we\u2019re all ok but the car is wrecked",
+    "got hit at the lights, nobody injured", "no injuries just a dent", "everyone is safe",
+    "被追尾了 人没事", "撞了 没人受伤", "人都没事 车撞坏了", "没有伤亡 就是车头坏了", "我们都挺好的",
+])
+def test_a_first_message_that_says_nobody_is_hurt(message):
+    assert said_injuries(message) is False
+
+
+@pytest.mark.parametrize("message", [
+    "my wife is injured", "we need an ambulance", "crashed on the ring road my neck hurts",
+    "I'm not hurt but my passenger is bleeding", "我老婆受伤了 流血了", "我没事 对方司机流血了", "已经打120了",
+])
+def test_a_first_message_that_says_someone_is_hurt_even_beside_someone_fine(message):
+    assert said_injuries(message) is True
+
+
+@pytest.mark.parametrize("message", [
+    "someone rear-ended me at a red light", "i had an accident", "刚在延安高架被追尾了", "车没事吧",
+    "the other driver seems fine",  # about someone else's mood, not injuries: asked
+    "",
+])
+def test_a_first_message_silent_about_injuries_leaves_the_question(message):
+    assert said_injuries(message) is None
