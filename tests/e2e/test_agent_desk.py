@@ -46,8 +46,8 @@ WORDS = {
 GIBBERISH = {
     "en": ["qwzx vbnm plkj", "zzkq xvvb wqpl", "plok mnbv trew", "xkcq qqzz vvbn", "frobnic wuzzle tark",
            "qqq www eee", "vvv bbb nnn"],
-    "zh": ["asdfghjkl", "zxcvbnm qwer", "hjkl hjkl hjkl", "qqq www eee", "叽里呱啦 zzz", "vvv bbb nnn",
-           "zzkq xvvb wqpl"],
+    # One Latin "word" at most, or Chinese: two Latin words would make the message English (claims/languages.py).
+    "zh": ["asdfghjkl", "叽里呱啦 zzz", "qwertyuiop", "zxcvbnm", "hjklhjkl", "嘀嘀嗒嗒 嘿嘿"],
 }
 FIRST_REPHRASE = {"en": "Could you put it another way", "zh": "能换个说法吗"}
 
